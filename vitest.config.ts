@@ -1,0 +1,43 @@
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers'
+import { defineConfig } from 'vitest/config'
+
+// Three projects: pure modules in Node (`unit`), the real Worker inside workerd with local D1 and
+// KV (`workers`), and the documented local workflow driven through `wrangler dev` (`e2e`, Node,
+// because code inside workerd cannot start processes).
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations('migrations')
+  return {
+    test: {
+      projects: [
+        { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: './wrangler.toml' },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  CURSOR_SECRET: 'test-cursor-secret-do-not-use-in-production',
+                },
+              },
+            }),
+          ],
+          test: {
+            name: 'workers',
+            include: ['test/integration/**/*.test.ts', 'test/conformance/**/*.test.ts'],
+            setupFiles: ['./test/support/apply-migrations.ts'],
+          },
+        },
+        {
+          test: {
+            name: 'e2e',
+            include: ['test/e2e/**/*.test.ts'],
+            environment: 'node',
+            testTimeout: 120_000,
+            hookTimeout: 120_000,
+          },
+        },
+      ],
+    },
+  }
+})
