@@ -34,3 +34,17 @@ export type FilterNode =
    * `subAttribute` (with `attribute` = the multi-valued attribute itself).
    */
   | { readonly kind: 'valuePath'; readonly path: AttributePath; readonly filter: FilterNode }
+
+/**
+ * A PATCH path (RFC 7644 §3.5.2, `PATH = attrPath / valuePath [subAttr]`), resolved like filter
+ * paths. `attribute`: `userName`, `name.givenName`, `urn:…:User:manager`. `valuePath`:
+ * `emails[type eq "work"]` or, with `subAttribute`, `emails[type eq "work"].value`.
+ */
+export type PatchPath =
+  | { readonly kind: 'attribute'; readonly path: AttributePath }
+  | {
+      readonly kind: 'valuePath'
+      readonly path: AttributePath
+      readonly filter: FilterNode
+      readonly subAttribute?: AttributeDefinition
+    }
