@@ -1,0 +1,125 @@
+import { sql } from 'drizzle-orm'
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+
+/**
+ * D1 tables. Every row carries its tenant, and every key and index starts with `tenant_id`, so
+ * each query is scoped to one tenant by the index it uses. `*_folded` columns hold the Unicode
+ * case-folded copy computed in the Worker (SQLite's lower()/NOCASE fold only ASCII).
+ * `resource` holds the full SCIM resource as JSON (without `id`, `meta` and computed attributes).
+ */
+
+export const users = sqliteTable(
+  'users',
+  {
+    tenantId: text().notNull(),
+    id: text().notNull(),
+    userName: text().notNull(),
+    userNameFolded: text().notNull(),
+    externalId: text(),
+    displayName: text(),
+    displayNameFolded: text(),
+    active: integer({ mode: 'boolean' }),
+    created: text().notNull(),
+    lastModified: text().notNull(),
+    version: integer().notNull(),
+    resource: text({ mode: 'json' }).notNull().$type<Record<string, unknown>>(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex('users_tenant_user_name').on(t.tenantId, t.userNameFolded),
+    index('users_tenant_external_id').on(t.tenantId, t.externalId),
+    index('users_tenant_display_name').on(t.tenantId, t.displayNameFolded),
+    index('users_tenant_created').on(t.tenantId, t.created, t.id),
+    index('users_tenant_last_modified').on(t.tenantId, t.lastModified, t.id),
+  ],
+)
+
+/** `emails` as child rows, because identity providers filter on them (`emails[type eq "work"].value eq`). */
+export const userEmails = sqliteTable(
+  'user_emails',
+  {
+    tenantId: text().notNull(),
+    userId: text().notNull(),
+    position: integer().notNull(),
+    value: text(),
+    valueFolded: text(),
+    typeFolded: text(),
+    primary: integer({ mode: 'boolean' }).notNull().default(false),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.userId, t.position] }),
+    index('user_emails_tenant_value').on(t.tenantId, t.valueFolded, t.userId),
+  ],
+)
+
+export const groups = sqliteTable(
+  'groups',
+  {
+    tenantId: text().notNull(),
+    id: text().notNull(),
+    displayName: text().notNull(),
+    displayNameFolded: text().notNull(),
+    externalId: text(),
+    created: text().notNull(),
+    lastModified: text().notNull(),
+    version: integer().notNull(),
+    resource: text({ mode: 'json' }).notNull().$type<Record<string, unknown>>(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    // Entra ID requires unique group names; RFC 7643 says uniqueness "none" (README: deviations).
+    uniqueIndex('groups_tenant_display_name').on(t.tenantId, t.displayNameFolded),
+    index('groups_tenant_external_id').on(t.tenantId, t.externalId),
+    index('groups_tenant_created').on(t.tenantId, t.created, t.id),
+    index('groups_tenant_last_modified').on(t.tenantId, t.lastModified, t.id),
+  ],
+)
+
+/** Group membership as rows, so adding or removing k members costs O(k) whatever the group size. */
+export const groupMembers = sqliteTable(
+  'group_members',
+  {
+    tenantId: text().notNull(),
+    groupId: text().notNull(),
+    memberId: text().notNull(),
+    memberType: text({ enum: ['User', 'Group'] }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.groupId, t.memberId] }),
+    index('group_members_tenant_member').on(t.tenantId, t.memberId, t.groupId),
+  ],
+)
+
+/**
+ * The change log and outbox: one row per committed change, written in the same batch as the change.
+ */
+export const scimEvents = sqliteTable(
+  'scim_events',
+  {
+    seq: integer().primaryKey({ autoIncrement: true }),
+    id: text().notNull().unique(),
+    tenantId: text().notNull(),
+    resourceType: text({ enum: ['User', 'Group'] }).notNull(),
+    resourceId: text().notNull(),
+    operation: text().notNull(),
+    attributes: text({ mode: 'json' }).$type<string[]>(),
+    memberIds: text({ mode: 'json' }).$type<string[]>(),
+    version: integer(),
+    occurredAt: text().notNull(),
+    tokenId: text(),
+    deliveredAt: text(),
+  },
+  (t) => [
+    index('scim_events_tenant_seq').on(t.tenantId, t.seq),
+    index('scim_events_undelivered').on(t.seq).where(sql`delivered_at IS NULL`),
+  ],
+)
+
+/**
+ * Never holds a row. A write batch starts with `INSERT INTO write_guard SELECT NULL WHERE <the
+ * version moved>`: the NOT NULL violation aborts the whole batch exactly when a concurrent write got
+ * there first, because an UPDATE that matches no row would not.
+ */
+export const writeGuard = sqliteTable('write_guard', {
+  conflict: integer().notNull(),
+})

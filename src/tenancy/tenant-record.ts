@@ -1,0 +1,35 @@
+import * as z from 'zod'
+
+/**
+ * The KV record of a tenant, at key `tenant:<name>` in the TENANTS namespace. It is the one thing
+ * read from KV per request. Tokens appear only as SHA-256 hashes.
+ */
+export const TENANT_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
+
+export const tenantKey = (tenant: string) => `tenant:${tenant}`
+
+export const tokenRecordSchema = z.object({
+  id: z.string(),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  label: z.string().optional(),
+  createdAt: z.string(),
+  expiresAt: z.string().optional(),
+})
+
+export const tenantRecordSchema = z.object({
+  version: z.literal(1),
+  name: z.string().regex(TENANT_NAME_PATTERN),
+  status: z.enum(['active', 'suspended']),
+  /** The D1 binding that holds this tenant's rows. */
+  db: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
+  createdAt: z.string(),
+  tokens: z.array(tokenRecordSchema),
+})
+
+export type TokenRecord = z.infer<typeof tokenRecordSchema>
+export type TenantRecord = z.infer<typeof tenantRecordSchema>
+
+/** Whether a token is usable at `now` (not expired). Revoked tokens are removed from the record. */
+export function tokenIsLive(token: TokenRecord, now: Date): boolean {
+  return token.expiresAt === undefined || Date.parse(token.expiresAt) > now.getTime()
+}
