@@ -1,0 +1,32 @@
+/**
+ * `npm run build:check`: proves the Worker bundles for the default and the production environment
+ * (`wrangler deploy --dry-run`, no account needed) and reports each bundle's gzip size, which is
+ * what Cloudflare's Worker size limit counts.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+
+const WRANGLER = join('node_modules', '.bin', 'wrangler')
+
+for (const env of [undefined, 'production']) {
+  const outdir = mkdtempSync(join(tmpdir(), 'edge-scim-bundle-'))
+  const args = ['deploy', '--dry-run', '--outdir', outdir, ...(env ? ['--env', env] : [])]
+  try {
+    execFileSync(WRANGLER, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer }
+    process.stderr.write(`${stdout ?? ''}${stderr ?? ''}`)
+    console.error(`wrangler deploy --dry-run failed for ${env ?? 'the default environment'}`)
+    process.exit(1)
+  }
+  const bundle = readdirSync(outdir).filter((f) => f.endsWith('.js'))
+  const bytes = bundle.reduce((sum, f) => sum + readFileSync(join(outdir, f)).length, 0)
+  const gzip = bundle.reduce((sum, f) => sum + gzipSync(readFileSync(join(outdir, f))).length, 0)
+  console.log(
+    `bundle (${env ?? 'default'}): ${(bytes / 1024).toFixed(1)} KiB, ${(gzip / 1024).toFixed(1)} KiB gzip`,
+  )
+  rmSync(outdir, { recursive: true, force: true })
+}

@@ -1,0 +1,41 @@
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { requestId } from 'hono/request-id'
+import { secureHeaders } from 'hono/secure-headers'
+import { timing } from 'hono/timing'
+import type { AppEnv } from './env'
+import { handleError, handleNotFound } from './http/error-handler'
+import { requestLog } from './http/request-log'
+import { ScimError } from './http/scim-error'
+import { scimRoutes } from './resources/routes'
+import { tenancy } from './tenancy/tenancy'
+
+/** Largest accepted request body outside /Bulk (which has its own, advertised limit). */
+export const MAX_BODY_BYTES = 1024 * 1024
+
+/** Builds the Worker's Hono app: middleware order, error handling, and the SCIM mount. */
+export function createApp() {
+  // `strict: false` — `/Users/` routes like `/Users` (Entra sends trailing slashes).
+  const app = new Hono<AppEnv>({ strict: false })
+  app.use(
+    requestId({ generator: (c) => c.req.header('cf-ray') ?? crypto.randomUUID() }),
+    timing({ totalDescription: 'total' }),
+    requestLog,
+    secureHeaders(),
+  )
+  app.onError(handleError)
+  app.notFound(handleNotFound)
+
+  app.use(
+    '/scim/v2/*',
+    tenancy,
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ScimError(413, `The request body exceeds the limit of ${MAX_BODY_BYTES} bytes`)
+      },
+    }),
+  )
+  app.route('/scim/v2', scimRoutes())
+  return app
+}

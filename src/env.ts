@@ -1,0 +1,28 @@
+import type { DrizzleD1Database } from 'drizzle-orm/d1'
+import type { RoundTripStats } from './db/round-trips'
+import type * as schema from './db/schema'
+import type { TenantRecord } from './tenancy/tenant-record'
+
+export type Database = DrizzleD1Database<typeof schema>
+
+/** What the tenancy middleware resolved for this request. */
+export interface Tenant {
+  readonly name: string
+  readonly record: TenantRecord
+  /** The token that authenticated the request, recorded with every change. */
+  readonly tokenId: string
+  readonly db: Database
+  /** `https://<tenant>.<BASE_DOMAIN>/scim/v2`: the base of every `Location` and `meta.location`. */
+  readonly baseUrl: string
+}
+
+export interface AppEnv {
+  Bindings: Env
+  Variables: {
+    requestId: string
+    tenant: Tenant
+    d1: RoundTripStats
+    /** The SCIM error type of the answer, for the request log. */
+    scimType?: string
+  }
+}

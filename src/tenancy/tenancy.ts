@@ -1,0 +1,75 @@
+import { drizzle } from 'drizzle-orm/d1'
+import type { MiddlewareHandler } from 'hono'
+import { countRoundTrips } from '../db/round-trips'
+import * as schema from '../db/schema'
+import type { AppEnv } from '../env'
+import { ScimError } from '../http/scim-error'
+import { tenantFromHost } from './host'
+import { type TenantRecord, tenantKey, tenantRecordSchema, tokenIsLive } from './tenant-record'
+import { digestsEqual, hashToken, TOKEN_PATTERN } from './token'
+
+/** KV's minimum edge cache: a token change reaches every location within about this long. */
+const TENANT_CACHE_TTL_SECONDS = 60
+const UNAUTHORIZED = 'Authentication failed: a valid bearer token for this tenant is required'
+// Compared against when the tenant does not exist, so that answer takes as long as a wrong token.
+const ABSENT_HASH = '0'.repeat(64)
+
+const unauthorized = (detail = UNAUTHORIZED) => new ScimError(401, detail)
+
+/** `Bearer <token>` with exactly one well-formed token, or undefined. */
+function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer ([^\s]+)$/i.exec(header ?? '')
+  return match?.[1] && TOKEN_PATTERN.test(match[1]) ? match[1] : undefined
+}
+
+async function readTenantRecord(kv: KVNamespace, name: string): Promise<TenantRecord | undefined> {
+  let raw: unknown
+  try {
+    raw = await kv.get(tenantKey(name), { type: 'json', cacheTtl: TENANT_CACHE_TTL_SECONDS })
+  } catch {
+    throw new ScimError(503, 'The token store is temporarily unavailable; retry later', undefined, {
+      'Retry-After': '5',
+    })
+  }
+  if (raw === null) return undefined
+  const parsed = tenantRecordSchema.safeParse(raw)
+  if (!parsed.success) throw new Error(`Tenant record ${name} does not match its schema`)
+  return parsed.data
+}
+
+/** The id of the live token of `record` whose hash equals `hash`; every token is compared. */
+function matchToken(record: TenantRecord | undefined, hash: string, now: Date): string | undefined {
+  let matched: string | undefined
+  for (const token of record?.tokens ?? []) {
+    if (digestsEqual(token.hash, hash) && tokenIsLive(token, now)) matched = token.id
+  }
+  if (!record) digestsEqual(ABSENT_HASH, hash)
+  return matched
+}
+
+/**
+ * Resolves the tenant from the Host header, authenticates its bearer token against the hashes in
+ * its KV record (exactly one KV read), and opens its database. Hono's bearer-auth is not used: it
+ * answers 400 in plain text for malformed tokens where SCIM clients expect a 401 SCIM error.
+ */
+export const tenancy: MiddlewareHandler<AppEnv> = async function tenancy(c, next) {
+  const name = tenantFromHost(
+    c.req.header('host') ?? new URL(c.req.url).host,
+    c.env.BASE_DOMAIN,
+    c.env.ALLOW_LOCALHOST_TENANTS === 'true',
+  )
+  if (!name) throw ScimError.notFound('No SCIM tenant is served at this host')
+
+  const token = bearerToken(c.req.header('authorization'))
+  if (!token) throw unauthorized()
+  const [record, hash] = await Promise.all([readTenantRecord(c.env.TENANTS, name), hashToken(token)])
+  const tokenId = matchToken(record, hash, new Date())
+  if (!record || !tokenId) throw unauthorized()
+  if (record.status !== 'active') throw unauthorized('This tenant is suspended')
+
+  const binding = (c.env as unknown as Record<string, unknown>)[record.db] as D1Database | undefined
+  if (!binding) throw new Error(`Tenant ${name} names D1 binding ${record.db}, which this deployment lacks`)
+  const db = drizzle(countRoundTrips(binding, c.var.d1), { schema, casing: 'snake_case' })
+  c.set('tenant', { name, record, tokenId, db, baseUrl: `${new URL(c.req.url).origin}/scim/v2` })
+  await next()
+}

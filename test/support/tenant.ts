@@ -1,0 +1,40 @@
+import { env } from 'cloudflare:workers'
+import { type TenantRecord, tenantKey } from '../../src/tenancy/tenant-record'
+import { generateToken, generateTokenId, hashToken } from '../../src/tenancy/token'
+
+export interface TestTenant {
+  name: string
+  host: string
+  token: string
+  tokenId: string
+  baseUrl: string
+}
+
+let counter = 0
+
+/** Writes a tenant record straight to the real local KV, as the tenant command does. */
+export async function createTenant(
+  options: Partial<Pick<TenantRecord, 'status' | 'db'>> = {},
+): Promise<TestTenant> {
+  counter++
+  const name = `t${counter}-${crypto.randomUUID().slice(0, 8)}`
+  const token = generateToken()
+  const tokenId = generateTokenId()
+  const record: TenantRecord = {
+    version: 1,
+    name,
+    status: options.status ?? 'active',
+    db: options.db ?? 'DB',
+    createdAt: new Date().toISOString(),
+    tokens: [{ id: tokenId, hash: await hashToken(token), createdAt: new Date().toISOString() }],
+  }
+  await env.TENANTS.put(tenantKey(name), JSON.stringify(record))
+  const host = `${name}.scim.example.com`
+  return { name, host, token, tokenId, baseUrl: `https://${host}/scim/v2` }
+}
+
+/** Replaces a tenant's record (to revoke, expire or suspend in a test). */
+export async function updateTenant(name: string, change: (record: TenantRecord) => TenantRecord) {
+  const record = (await env.TENANTS.get(tenantKey(name), 'json')) as TenantRecord
+  await env.TENANTS.put(tenantKey(name), JSON.stringify(change(record)))
+}
