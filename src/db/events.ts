@@ -1,0 +1,63 @@
+import { sql } from 'drizzle-orm'
+import type { Database } from '../env'
+
+/** What happened to a resource, as recorded in the change log (issue: change events). */
+export type EventOperation =
+  | 'created'
+  | 'replaced'
+  | 'patched'
+  | 'deactivated'
+  | 'reactivated'
+  | 'deleted'
+  | 'membersAdded'
+  | 'membersRemoved'
+
+export interface ChangeEvent {
+  resourceType: 'User' | 'Group'
+  resourceId: string
+  operation: EventOperation
+  attributes?: readonly string[]
+  memberIds?: readonly string[]
+  /** The version after the change; omitted to read it from the row in the same batch. */
+  version?: number
+}
+
+/** Member ids per event row, so no row nears D1's 1 MB value limit. */
+export const MEMBER_IDS_PER_EVENT = 1000
+
+/**
+ * The statement that records `event` in the same batch as the change it describes, so an event
+ * exists exactly when its change committed. The version is read from the row when not given
+ * (membership changes bump it in SQL).
+ */
+export function recordEvent(db: Database, tenantId: string, tokenId: string, at: string, event: ChangeEvent) {
+  const table = event.resourceType === 'User' ? sql`users` : sql`groups`
+  const version =
+    event.version ??
+    sql`(SELECT version FROM ${table} WHERE tenant_id = ${tenantId} AND id = ${event.resourceId})`
+  return db.run(sql`INSERT INTO scim_events
+    (id, tenant_id, resource_type, resource_id, operation, attributes, member_ids, version, occurred_at, token_id)
+    VALUES (${crypto.randomUUID()}, ${tenantId}, ${event.resourceType}, ${event.resourceId}, ${event.operation},
+      ${event.attributes ? JSON.stringify(event.attributes) : null},
+      ${event.memberIds ? JSON.stringify(event.memberIds) : null}, ${version}, ${at}, ${tokenId})`)
+}
+
+/** Events for a membership change, with the member ids split into chunks. */
+export function membershipEvents(
+  groupId: string,
+  operation: 'membersAdded' | 'membersRemoved',
+  memberIds: readonly string[],
+): ChangeEvent[] {
+  const events: ChangeEvent[] = []
+  for (let i = 0; i < memberIds.length; i += MEMBER_IDS_PER_EVENT) {
+    const chunk = memberIds.slice(i, i + MEMBER_IDS_PER_EVENT)
+    events.push({
+      resourceType: 'Group',
+      resourceId: groupId,
+      operation,
+      attributes: ['members'],
+      memberIds: chunk,
+    })
+  }
+  return events
+}

@@ -1,0 +1,95 @@
+import { type SQL, sql } from 'drizzle-orm'
+import { MEMBER_IDS_PER_EVENT } from './events'
+import type { Scope } from './resource-tables'
+
+/**
+ * Group membership writes. Each takes the member ids as ONE bound JSON array expanded with
+ * `json_each` (D1 allows 100 bound parameters a statement), touches only the rows it names, and is
+ * preceded by a statement that records the change event from exactly the rows it will change.
+ */
+
+export interface MembershipWriteContext extends Scope {
+  readonly groupId: string
+  readonly tokenId: string
+  readonly at: string
+}
+
+/** Ids of `group` and of every group that contains it, directly or not: members that would close a cycle. */
+const ancestry = (tenantId: string, groupId: string) => sql`WITH RECURSIVE ancestry(id) AS (
+    SELECT ${groupId}
+    UNION SELECT gm.group_id FROM group_members gm JOIN ancestry a ON gm.tenant_id = ${tenantId} AND gm.member_id = a.id
+  )`
+
+/** Candidate members of the tenant that exist, are not members yet, and close no cycle. */
+const addable = (tenantId: string, groupId: string, ids: string) => sql`
+  SELECT j.value AS member_id, CASE WHEN u.id IS NOT NULL THEN 'User' ELSE 'Group' END AS member_type
+  FROM json_each(${ids}) j
+  LEFT JOIN users u ON u.tenant_id = ${tenantId} AND u.id = j.value
+  LEFT JOIN groups g ON g.tenant_id = ${tenantId} AND g.id = j.value
+  WHERE (u.id IS NOT NULL OR (g.id IS NOT NULL AND j.value NOT IN (SELECT id FROM ancestry)))
+    AND NOT EXISTS (SELECT 1 FROM group_members m
+      WHERE m.tenant_id = ${tenantId} AND m.group_id = ${groupId} AND m.member_id = j.value)`
+
+/** Inserts an event row for each chunk of the member ids `rows` selects; none when it selects nothing. */
+function eventFor(ctx: MembershipWriteContext, operation: string, prefix: SQL, rows: SQL) {
+  const { db, tenantId, groupId, tokenId, at } = ctx
+  return db.run(sql`${prefix}
+    INSERT INTO scim_events (id, tenant_id, resource_type, resource_id, operation, attributes, member_ids, version, occurred_at, token_id)
+    SELECT lower(hex(randomblob(16))), ${tenantId}, 'Group', ${groupId}, ${operation}, '["members"]',
+      json_group_array(member_id),
+      (SELECT version FROM groups WHERE tenant_id = ${tenantId} AND id = ${groupId}), ${at}, ${tokenId}
+    FROM (SELECT member_id, (row_number() OVER (ORDER BY member_id) - 1) / ${MEMBER_IDS_PER_EVENT} AS chunk FROM (${rows}))
+    GROUP BY chunk`)
+}
+
+/** Adds the members that exist in this tenant; unknown ids and cycles are skipped, present ones kept. */
+export function addMembers(ctx: MembershipWriteContext, memberIds: readonly string[]) {
+  const { db, tenantId, groupId } = ctx
+  const ids = JSON.stringify(memberIds)
+  const prefix = ancestry(tenantId, groupId)
+  return [
+    eventFor(
+      ctx,
+      'membersAdded',
+      prefix,
+      sql`SELECT DISTINCT member_id FROM (${addable(tenantId, groupId, ids)})`,
+    ),
+    db.run(sql`${prefix} INSERT OR IGNORE INTO group_members (tenant_id, group_id, member_id, member_type)
+      SELECT ${tenantId}, ${groupId}, member_id, member_type FROM (${addable(tenantId, groupId, ids)})`),
+  ]
+}
+
+/** Removes the members whose rows match `where` (a condition on `group_members` columns). */
+export function removeMembersWhere(ctx: MembershipWriteContext, where: SQL) {
+  const { db, tenantId, groupId } = ctx
+  const scope = sql`tenant_id = ${tenantId} AND group_id = ${groupId} AND (${where})`
+  return [
+    eventFor(ctx, 'membersRemoved', sql``, sql`SELECT member_id FROM group_members WHERE ${scope}`),
+    db.run(sql`DELETE FROM group_members WHERE ${scope}`),
+  ]
+}
+
+/** Removes the listed members; ids that are not members are no-ops. */
+export const removeMembers = (ctx: MembershipWriteContext, memberIds: readonly string[]) =>
+  removeMembersWhere(ctx, sql`member_id IN (SELECT value FROM json_each(${JSON.stringify(memberIds)}))`)
+
+/** Removes every member. */
+export const removeAllMembers = (ctx: MembershipWriteContext) => removeMembersWhere(ctx, sql`1 = 1`)
+
+/**
+ * Removes `memberId` from every group that contains it (when it is deleted), bumping those groups'
+ * versions and recording their events first.
+ */
+export function detachFromParents(scope: Scope & { tokenId: string; at: string }, memberId: string) {
+  const { db, tenantId, tokenId, at } = scope
+  const parents = sql`SELECT group_id FROM group_members WHERE tenant_id = ${tenantId} AND member_id = ${memberId}`
+  return [
+    db.run(sql`UPDATE groups SET version = version + 1, last_modified = ${at}
+      WHERE tenant_id = ${tenantId} AND id IN (${parents})`),
+    db.run(sql`INSERT INTO scim_events (id, tenant_id, resource_type, resource_id, operation, attributes, member_ids, version, occurred_at, token_id)
+      SELECT lower(hex(randomblob(16))), ${tenantId}, 'Group', g.id, 'membersRemoved', '["members"]',
+        json_array(${memberId}), g.version, ${at}, ${tokenId}
+      FROM groups g WHERE g.tenant_id = ${tenantId} AND g.id IN (${parents})`),
+    db.run(sql`DELETE FROM group_members WHERE tenant_id = ${tenantId} AND member_id = ${memberId}`),
+  ]
+}

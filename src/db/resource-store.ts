@@ -1,0 +1,146 @@
+import { sql } from 'drizzle-orm'
+import { type ChangeEvent, recordEvent } from './events'
+import { detachFromParents } from './memberships'
+import { byId, type ResourceTable, rowOf, type Scope, type StoredResource } from './resource-tables'
+
+/** Scope of a write: the tenant's database plus who writes and when. */
+export interface WriteScope extends Scope {
+  readonly tokenId: string
+  readonly at: string
+}
+
+const tableName = (table: ResourceTable) => sql.raw(table.type === 'User' ? 'users' : 'groups')
+
+/**
+ * The batch's first statement: it fails (NOT NULL) when the resource is gone or, given
+ * `expectedVersion`, when its version moved, so the whole batch rolls back. An `UPDATE … WHERE
+ * version = ?` alone would match no row and let the rest of the batch commit.
+ */
+export function guard(scope: Scope, table: ResourceTable, id: string, expectedVersion?: number) {
+  const version = expectedVersion === undefined ? sql`` : sql` AND version = ${expectedVersion}`
+  return scope.db.run(sql`INSERT INTO write_guard (conflict) SELECT NULL WHERE NOT EXISTS
+    (SELECT 1 FROM ${tableName(table)} WHERE tenant_id = ${scope.tenantId} AND id = ${id}${version})`)
+}
+
+/** Statements that create `stored` and record the event. */
+export function insertResource(
+  scope: WriteScope,
+  table: ResourceTable,
+  stored: StoredResource,
+  event: ChangeEvent,
+) {
+  const { db, tenantId, tokenId, at } = scope
+  return [
+    db.insert(table.table).values(rowOf(table, tenantId, stored) as never),
+    ...table.children(scope, stored, false),
+    recordEvent(db, tenantId, tokenId, at, event),
+  ]
+}
+
+/** Statements that overwrite a resource whose version is `expectedVersion` with `stored`. */
+export function updateResource(
+  scope: WriteScope,
+  table: ResourceTable,
+  stored: StoredResource,
+  expectedVersion: number,
+  events: readonly ChangeEvent[],
+) {
+  const { db, tenantId, tokenId, at } = scope
+  const { tenantId: _, id: __, created: ___, ...columns } = rowOf(table, tenantId, stored)
+  return [
+    guard(scope, table, stored.id, expectedVersion),
+    db
+      .update(table.table)
+      .set(columns as never)
+      .where(byId(table, tenantId, stored.id)),
+    ...table.children(scope, stored, true),
+    ...events.map((event) => recordEvent(db, tenantId, tokenId, at, event)),
+  ]
+}
+
+/** Statements that delete a resource, its child rows and memberships, and record the events. */
+export function deleteResource(
+  scope: WriteScope,
+  table: ResourceTable,
+  id: string,
+  expectedVersion?: number,
+) {
+  const { db, tenantId, tokenId, at } = scope
+  const own =
+    table.type === 'User'
+      ? [db.run(sql`DELETE FROM user_emails WHERE tenant_id = ${tenantId} AND user_id = ${id}`)]
+      : [db.run(sql`DELETE FROM group_members WHERE tenant_id = ${tenantId} AND group_id = ${id}`)]
+  return [
+    guard(scope, table, id, expectedVersion),
+    ...detachFromParents(scope, id),
+    ...own,
+    db.delete(table.table).where(byId(table, tenantId, id)),
+    recordEvent(db, tenantId, tokenId, at, {
+      resourceType: table.type,
+      resourceId: id,
+      operation: 'deleted',
+    }),
+  ]
+}
+
+/** Reads one stored resource. */
+export function selectResource(scope: Scope, table: ResourceTable, id: string) {
+  const t = table.table
+  return scope.db
+    .select({
+      id: t.id,
+      created: t.created,
+      lastModified: t.lastModified,
+      version: t.version,
+      resource: t.resource,
+    })
+    .from(t)
+    .where(byId(table, scope.tenantId, id))
+}
+
+/** Nesting deeper than this is not followed when computing a user's indirect groups. */
+const MAX_GROUP_DEPTH = 32
+
+export interface GroupOfUser {
+  userId: string
+  groupId: string
+  display: string
+  depth: number
+}
+
+/**
+ * The groups of the users `userIds` selects (a SQL subquery), direct (depth 1) and indirect through
+ * nested groups, RFC 7643 §4.1.2 `groups`. Runs in the same batch as the read of the users.
+ */
+export function selectGroupsOfUsers(scope: Scope, userIds: ReturnType<typeof sql>) {
+  const { db, tenantId } = scope
+  return db.all<GroupOfUser>(sql`WITH RECURSIVE ancestry(user_id, group_id, depth) AS (
+      SELECT gm.member_id, gm.group_id, 1 FROM group_members gm
+      WHERE gm.tenant_id = ${tenantId} AND gm.member_id IN (${userIds})
+      UNION SELECT a.user_id, gm.group_id, a.depth + 1 FROM group_members gm
+      JOIN ancestry a ON gm.tenant_id = ${tenantId} AND gm.member_id = a.group_id
+      WHERE a.depth < ${MAX_GROUP_DEPTH}
+    )
+    SELECT a.user_id AS userId, a.group_id AS groupId, g.display_name AS display, min(a.depth) AS depth
+    FROM ancestry a JOIN groups g ON g.tenant_id = ${tenantId} AND g.id = a.group_id
+    GROUP BY a.user_id, a.group_id ORDER BY g.display_name_folded, a.group_id`)
+}
+
+export interface MemberOfGroup {
+  groupId: string
+  value: string
+  type: 'User' | 'Group'
+  display: string | null
+}
+
+/** The members of the groups `groupIds` selects, with their display names, RFC 7643 §4.2. */
+export function selectMembersOfGroups(scope: Scope, groupIds: ReturnType<typeof sql>) {
+  const { db, tenantId } = scope
+  return db.all<MemberOfGroup>(sql`SELECT m.group_id AS groupId, m.member_id AS value, m.member_type AS type,
+      coalesce(u.display_name, u.user_name, g.display_name) AS display
+    FROM group_members m
+    LEFT JOIN users u ON m.member_type = 'User' AND u.tenant_id = m.tenant_id AND u.id = m.member_id
+    LEFT JOIN groups g ON m.member_type = 'Group' AND g.tenant_id = m.tenant_id AND g.id = m.member_id
+    WHERE m.tenant_id = ${tenantId} AND m.group_id IN (${groupIds})
+    ORDER BY m.group_id, m.member_id`)
+}

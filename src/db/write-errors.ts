@@ -1,0 +1,25 @@
+import { ScimError } from '../http/scim-error'
+
+/** Every message in an error's cause chain (Drizzle wraps D1's errors). */
+function messages(error: unknown): string {
+  const parts: string[] = []
+  for (let e = error; e instanceof Error && parts.length < 5; e = e.cause) parts.push(e.message)
+  return parts.join(' | ')
+}
+
+/** A write batch aborted by its write guard: the resource's version moved (or it was deleted). */
+export function isWriteConflict(error: unknown): boolean {
+  return messages(error).includes('NOT NULL constraint failed: write_guard.conflict')
+}
+
+const UNIQUE_ATTRIBUTE: Record<string, string> = {
+  'users.user_name_folded': 'userName',
+  'groups.display_name_folded': 'displayName',
+}
+
+/** Turns a unique-index violation into RFC 7644 §3.3's 409 `uniqueness`; other errors are returned as they are. */
+export function uniquenessError(error: unknown): unknown {
+  const match = /UNIQUE constraint failed: ([\w.]+), ([\w.]+)/.exec(messages(error))
+  const attribute = match?.[2] && UNIQUE_ATTRIBUTE[match[2]]
+  return attribute ? ScimError.uniqueness(`${attribute} is already in use in this tenant`) : error
+}
