@@ -1,5 +1,6 @@
 import type { AttributePath } from '../filter/ast'
 import type { AttributeDefinition, ResourceTypeDefinition, SchemaDefinition } from './attribute'
+import { COMMON_ATTRIBUTES } from './common'
 
 /**
  * The schemas a tenant sees: the built-in ones plus (later) its own extensions. Every module that
@@ -15,7 +16,8 @@ export interface SchemaRegistry {
   /**
    * Resolves `attr`, `attr.sub`, `urn:…:attr` or `urn:…:attr.sub` (any letter case) for a resource
    * type, RFC 7644 §3.10. An unqualified name not in the core schema resolves to the extension
-   * attribute of that name when exactly one extension has it (so Entra's bare `manager` works).
+   * attribute of that name when exactly one extension has it (so Entra's bare `manager` works). The
+   * common attributes `id` and `meta` (RFC 7643 §3.1) resolve for every resource type, under its core URN.
    */
   resolve(resourceType: ResourceTypeDefinition, path: string): AttributePath | undefined
 }
@@ -24,7 +26,10 @@ const byName = (attributes: readonly AttributeDefinition[] | undefined, name: st
   attributes?.find((a) => a.name.toLowerCase() === name.toLowerCase())
 
 /** Splits `urn:…:Name:attr.sub` into the schema and the attribute part, when the path starts with a known URN. */
-function splitUrn(schemas: readonly SchemaDefinition[], path: string): { schema?: SchemaDefinition; rest: string } {
+function splitUrn(
+  schemas: readonly SchemaDefinition[],
+  path: string,
+): { schema?: SchemaDefinition; rest: string } {
   const lower = path.toLowerCase()
   // Longest URN first so that `…:User` never shadows a longer `…:User:…` extension URN.
   const match = [...schemas]
@@ -33,14 +38,18 @@ function splitUrn(schemas: readonly SchemaDefinition[], path: string): { schema?
   return match ? { schema: match, rest: path.slice(match.id.length + 1) } : { rest: path }
 }
 
-function resolveIn(schema: SchemaDefinition, rest: string): AttributePath | undefined {
+function resolveIn(
+  schema: string,
+  attributes: readonly AttributeDefinition[],
+  rest: string,
+): AttributePath | undefined {
   const [name, sub, ...extra] = rest.split('.')
   if (name === undefined || extra.length > 0) return undefined
-  const attribute = byName(schema.attributes, name)
+  const attribute = byName(attributes, name)
   if (!attribute) return undefined
-  if (sub === undefined) return { schema: schema.id, attribute }
+  if (sub === undefined) return { schema, attribute }
   const subAttribute = byName(attribute.subAttributes, sub)
-  return subAttribute ? { schema: schema.id, attribute, subAttribute } : undefined
+  return subAttribute ? { schema, attribute, subAttribute } : undefined
 }
 
 /** Builds a registry over the given schemas and resource types. */
@@ -61,12 +70,16 @@ export function createRegistry(
     resourceType: (name) => resourceTypes.find((rt) => rt.name.toLowerCase() === name.toLowerCase()),
     resolve(resourceType, path) {
       const own = schemasOf(resourceType)
-      const { schema: qualified, rest } = splitUrn(own, path)
-      if (qualified) return resolveIn(qualified, rest)
       const [core, ...extensions] = own
-      const inCore = core && resolveIn(core, rest)
+      if (!core) return undefined
+      // RFC 7643 §3.1 — `id` and `meta` are in every resource but in no schema: resolve them as core attributes.
+      const attributesOf = (s: SchemaDefinition) =>
+        s === core ? [...COMMON_ATTRIBUTES, ...s.attributes] : s.attributes
+      const { schema: qualified, rest } = splitUrn(own, path)
+      if (qualified) return resolveIn(qualified.id, attributesOf(qualified), rest)
+      const inCore = resolveIn(core.id, attributesOf(core), rest)
       if (inCore) return inCore
-      const candidates = extensions.flatMap((ext) => resolveIn(ext, rest) ?? [])
+      const candidates = extensions.flatMap((ext) => resolveIn(ext.id, ext.attributes, rest) ?? [])
       return candidates.length === 1 ? candidates[0] : undefined
     },
   }
