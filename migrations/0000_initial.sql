@@ -17,6 +17,7 @@ CREATE TABLE `groups` (
 	`last_modified` text NOT NULL,
 	`version` integer NOT NULL,
 	`resource` text NOT NULL,
+	`resource_folded` text NOT NULL,
 	PRIMARY KEY(`tenant_id`, `id`)
 );
 --> statement-breakpoint
@@ -67,6 +68,7 @@ CREATE TABLE `users` (
 	`last_modified` text NOT NULL,
 	`version` integer NOT NULL,
 	`resource` text NOT NULL,
+	`resource_folded` text NOT NULL,
 	PRIMARY KEY(`tenant_id`, `id`)
 );
 --> statement-breakpoint

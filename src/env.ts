@@ -1,6 +1,7 @@
 import type { DrizzleD1Database } from 'drizzle-orm/d1'
 import type { RoundTripStats } from './db/round-trips'
 import type * as schema from './db/schema'
+import type { SchemaRegistry } from './schema/registry'
 import type { TenantRecord } from './tenancy/tenant-record'
 
 export type Database = DrizzleD1Database<typeof schema>
@@ -12,6 +13,8 @@ export interface Tenant {
   /** The token that authenticated the request, recorded with every change. */
   readonly tokenId: string
   readonly db: Database
+  /** The built-in schemas plus this tenant's extensions. */
+  readonly registry: SchemaRegistry
   /** `https://<tenant>.<BASE_DOMAIN>/scim/v2`: the base of every `Location` and `meta.location`. */
   readonly baseUrl: string
 }

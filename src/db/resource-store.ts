@@ -31,7 +31,7 @@ export function insertResource(
 ) {
   const { db, tenantId, tokenId, at } = scope
   return [
-    db.insert(table.table).values(rowOf(table, tenantId, stored) as never),
+    db.insert(table.table).values(rowOf(table, scope, stored) as never),
     ...table.children(scope, stored, false),
     recordEvent(db, tenantId, tokenId, at, event),
   ]
@@ -46,7 +46,7 @@ export function updateResource(
   events: readonly ChangeEvent[],
 ) {
   const { db, tenantId, tokenId, at } = scope
-  const { tenantId: _, id: __, created: ___, ...columns } = rowOf(table, tenantId, stored)
+  const { tenantId: _, id: __, created: ___, ...columns } = rowOf(table, scope, stored)
   return [
     guard(scope, table, stored.id, expectedVersion),
     db

@@ -1,12 +1,16 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { Database } from '../env'
 import { foldCase } from '../filter/fold-case'
+import { foldResource } from '../schema/fold-resource'
+import type { SchemaRegistry } from '../schema/registry'
 import { groups, userEmails, users } from './schema'
 
 /** A tenant's database, the argument every data access takes, so no query can forget its tenant. */
 export interface Scope {
   readonly tenantId: string
   readonly db: Database
+  /** The schemas this tenant sees, which say how each attribute is stored and compared. */
+  readonly registry: SchemaRegistry
 }
 
 /** A resource as stored: the SCIM JSON (without `id`, `meta` and computed attributes) and its metadata. */
@@ -86,7 +90,9 @@ export const GROUP_TABLE: ResourceTable = {
 export const tableOf = (type: 'User' | 'Group') => (type === 'User' ? USER_TABLE : GROUP_TABLE)
 
 /** The row of `stored` in its table. */
-export function rowOf(table: ResourceTable, tenantId: string, stored: StoredResource) {
+export function rowOf(table: ResourceTable, { tenantId, registry }: Scope, stored: StoredResource) {
+  const resourceType = registry.resourceType(table.type)
+  if (!resourceType) throw new TypeError(`No ${table.type} resource type in the registry`)
   return {
     tenantId,
     id: stored.id,
@@ -94,6 +100,7 @@ export function rowOf(table: ResourceTable, tenantId: string, stored: StoredReso
     lastModified: stored.lastModified,
     version: stored.version,
     resource: stored.resource,
+    resourceFolded: foldResource(stored.resource, registry, resourceType),
     ...table.columns(stored),
   }
 }

@@ -23,6 +23,8 @@ export const users = sqliteTable(
     lastModified: text().notNull(),
     version: integer().notNull(),
     resource: text({ mode: 'json' }).notNull().$type<Record<string, unknown>>(),
+    /** The resource with its `caseExact: false` strings case-folded, for filters on unindexed attributes. */
+    resourceFolded: text({ mode: 'json' }).notNull().$type<Record<string, unknown>>(),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
@@ -64,6 +66,7 @@ export const groups = sqliteTable(
     lastModified: text().notNull(),
     version: integer().notNull(),
     resource: text({ mode: 'json' }).notNull().$type<Record<string, unknown>>(),
+    resourceFolded: text({ mode: 'json' }).notNull().$type<Record<string, unknown>>(),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),

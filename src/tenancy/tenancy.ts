@@ -4,6 +4,7 @@ import { countRoundTrips } from '../db/round-trips'
 import * as schema from '../db/schema'
 import type { AppEnv } from '../env'
 import { ScimError } from '../http/scim-error'
+import { builtinRegistry } from '../schema/builtin'
 import { tenantFromHost } from './host'
 import { type TenantRecord, tenantKey, tenantRecordSchema, tokenIsLive } from './tenant-record'
 import { digestsEqual, hashToken, TOKEN_PATTERN } from './token'
@@ -70,6 +71,13 @@ export const tenancy: MiddlewareHandler<AppEnv> = async function tenancy(c, next
   const binding = (c.env as unknown as Record<string, unknown>)[record.db] as D1Database | undefined
   if (!binding) throw new Error(`Tenant ${name} names D1 binding ${record.db}, which this deployment lacks`)
   const db = drizzle(countRoundTrips(binding, c.var.d1), { schema, casing: 'snake_case' })
-  c.set('tenant', { name, record, tokenId, db, baseUrl: `${new URL(c.req.url).origin}/scim/v2` })
+  c.set('tenant', {
+    name,
+    record,
+    tokenId,
+    db,
+    registry: builtinRegistry,
+    baseUrl: `${new URL(c.req.url).origin}/scim/v2`,
+  })
   await next()
 }
