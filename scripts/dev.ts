@@ -1,0 +1,57 @@
+/**
+ * `npm run dev [-- <wrangler dev options>]`: applies the local migrations, makes sure tenant `dev`
+ * exists (printing its token only when it is new), then runs `wrangler dev` with the given options.
+ */
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { runMain } from './lib/cli-error'
+import { migrateAllDatabases } from './lib/migrate'
+import { optionValue } from './lib/target-args'
+import { createTenant } from './lib/tenant-commands'
+import { flagsText, readTenant } from './lib/tenant-store'
+import { createWrangler, PROJECT_ROOT, type WranglerTarget } from './lib/wrangler'
+
+const DEV_TENANT = 'dev'
+const log = (line: string) => process.stderr.write(`${line}\n`)
+
+async function ensureDevTenant(target: WranglerTarget, port: string): Promise<void> {
+  const w = createWrangler(target)
+  if (await readTenant(w, DEV_TENANT)) {
+    log(`Tenant ${DEV_TENANT} exists; its token was printed when it was created.`)
+    log(`For a new one: npm run tenant -- rotate ${DEV_TENANT} ${flagsText(w)}`)
+    return
+  }
+  const issued = await createTenant(w, { name: DEV_TENANT, db: 'DB', label: 'npm run dev' }, log)
+  process.stdout.write(
+    `\nCreated tenant ${DEV_TENANT}. Its token (shown only this once):\n  ${issued.token}\n\nTry:\n` +
+      `  curl -H "Authorization: Bearer ${issued.token}" http://${DEV_TENANT}.localhost:${port}/scim/v2/Users\n\n`,
+  )
+}
+
+async function main(): Promise<void> {
+  const passthrough = process.argv.slice(2)
+  const target: WranglerTarget = {
+    remote: false,
+    persistTo: optionValue(passthrough, 'persist-to'),
+    env: optionValue(passthrough, 'env', 'e'),
+  }
+  await migrateAllDatabases(target, log)
+  await ensureDevTenant(target, optionValue(passthrough, 'port') ?? '8787')
+
+  const child = spawn(
+    process.execPath,
+    [join(PROJECT_ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'dev', ...passthrough],
+    {
+      cwd: PROJECT_ROOT,
+      stdio: 'inherit',
+    },
+  )
+  // Ctrl-C reaches wrangler directly (same process group) and it shuts down by itself: we only
+  // stay alive until it has. A SIGTERM sent to us alone is passed on.
+  process.on('SIGINT', () => {})
+  process.on('SIGTERM', () => child.kill('SIGTERM'))
+  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 0)))
+  process.exitCode = code
+}
+
+await runMain(main)

@@ -1,0 +1,32 @@
+import { join } from 'node:path'
+import { CliError } from './cli-error'
+import { PROJECT_ROOT } from './wrangler'
+
+/** The part of wrangler's resolved configuration that the scripts read. */
+interface ResolvedConfig {
+  d1_databases?: { binding?: unknown }[]
+}
+
+/**
+ * The D1 bindings that wrangler.toml declares for `env` (top level when undefined). Read with
+ * wrangler's own config reader, so environment rules (bindings are not inherited) and validation
+ * are exactly wrangler's, and an unknown env is the same error `wrangler --env` gives.
+ */
+export async function readD1Bindings(env?: string): Promise<string[]> {
+  // Imported lazily: loading wrangler takes about a second, and only some commands need it.
+  // The export is `unstable_`; wrangler is pinned to an exact version in package.json.
+  const { unstable_readConfig } = (await import('wrangler')) as {
+    unstable_readConfig: (
+      args: { config: string; env?: string },
+      options: { hideWarnings: boolean },
+    ) => ResolvedConfig
+  }
+  let config: ResolvedConfig
+  try {
+    config = unstable_readConfig({ config: join(PROJECT_ROOT, 'wrangler.toml'), env }, { hideWarnings: true })
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    throw new CliError(`wrangler.toml: ${message.trim()}`, 'Fix wrangler.toml or pass an existing --env.')
+  }
+  return (config.d1_databases ?? []).map((db) => db.binding).filter((b): b is string => typeof b === 'string')
+}

@@ -1,0 +1,111 @@
+/**
+ * `npm run tenant -- <command>`: the tenant lifecycle (create, rotate, revoke, suspend, resume,
+ * list, delete) on top of wrangler's KV and D1 commands, the same code for --local and --remote.
+ * stdout carries only results (with --json: exactly one JSON document); progress goes to stderr.
+ */
+import { runMain } from './lib/cli-error'
+import { parseTenantArgs, TENANT_USAGE, type TenantArgs } from './lib/tenant-args'
+import {
+  createTenant,
+  deleteTenant,
+  formatSummaries,
+  type IssuedToken,
+  revokeTokens,
+  rotateToken,
+  setStatus,
+  summarize,
+} from './lib/tenant-commands'
+import { flagsText, listTenants } from './lib/tenant-store'
+import { createWrangler, type WranglerClient } from './lib/wrangler'
+
+const log = (line: string) => process.stderr.write(`${line}\n`)
+const print = (text: string) => process.stdout.write(`${text}\n`)
+
+const PROPAGATION_WARNING =
+  'Note: KV is eventually consistent and the Worker caches tenant records for 60 s, so a new or ' +
+  'rotated token may take about a minute to work everywhere, and a revoked token or a suspended ' +
+  'tenant may keep working for as long.'
+
+function printToken(args: TenantArgs, w: WranglerClient, issued: IssuedToken) {
+  if (args.json) {
+    print(JSON.stringify({ tenant: issued.tenant, token: issued.token, tokenId: issued.tokenId }))
+    return
+  }
+  const host = w.target.remote
+    ? `https://${issued.tenant}.<BASE_DOMAIN>`
+    : `http://${issued.tenant}.localhost:8787`
+  print(
+    `Token ${issued.tokenId} for ${issued.tenant} (shown only this once; store it in your identity provider now):`,
+  )
+  print(`  ${issued.token}`)
+  print(`SCIM base URL: ${host}/scim/v2${w.target.remote ? '' : ' (with the default port of wrangler dev)'}`)
+}
+
+async function main(): Promise<void> {
+  const args = parseTenantArgs(process.argv.slice(2))
+  if (args === 'help') {
+    print(TENANT_USAGE)
+    return
+  }
+  const w = createWrangler(args.target)
+  const { tenant } = args
+  const mutates = args.command !== 'list'
+  log(`${args.command}${tenant ? ` ${tenant}` : ''} (${flagsText(w)})`)
+
+  switch (args.command) {
+    case 'create': {
+      const issued = await createTenant(
+        w,
+        { name: tenant, db: args.db, label: args.label, expiresInMs: args.expiresInMs },
+        log,
+      )
+      log(`Created tenant ${tenant}.`)
+      printToken(args, w, issued)
+      break
+    }
+    case 'rotate': {
+      const result = await rotateToken(
+        w,
+        { name: tenant, graceMs: args.graceMs, label: args.label, expiresInMs: args.expiresInMs },
+        log,
+      )
+      for (const id of result.removed) log(`Removed token ${id}.`)
+      for (const kept of result.kept) log(`Token ${kept.id} keeps working until ${kept.expiresAt}.`)
+      printToken(args, w, result)
+      break
+    }
+    case 'revoke': {
+      const removed = await revokeTokens(w, tenant, args.tokenId)
+      const message =
+        removed.length === 0
+          ? `Tenant ${tenant} had no tokens.`
+          : `Revoked ${removed.join(', ')}.${args.tokenId ? '' : ` ${tenant} has no tokens now; \`rotate ${tenant}\` issues a new one.`}`
+      if (args.json) print(JSON.stringify({ tenant, revoked: removed }))
+      else print(message)
+      break
+    }
+    case 'suspend':
+    case 'resume': {
+      const status = args.command === 'suspend' ? 'suspended' : 'active'
+      const changed = await setStatus(w, tenant, status)
+      if (args.json) print(JSON.stringify({ tenant, status, changed }))
+      else print(changed ? `Tenant ${tenant} is now ${status}.` : `Tenant ${tenant} was already ${status}.`)
+      break
+    }
+    case 'list': {
+      const summaries = (await listTenants(w)).map((record) => summarize(record))
+      print(args.json ? JSON.stringify(summaries) : formatSummaries(summaries))
+      break
+    }
+    case 'delete': {
+      const rows = await deleteTenant(w, tenant, log)
+      const total = Object.values(rows).reduce((sum, n) => sum + n, 0)
+      if (args.json) print(JSON.stringify({ tenant, deleted: true, rows }))
+      else print(`Deleted tenant ${tenant}: its KV record and ${total} rows in D1.`)
+      break
+    }
+  }
+  if (mutates && w.target.remote) log(PROPAGATION_WARNING)
+}
+
+await runMain(main)
