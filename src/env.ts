@@ -13,6 +13,8 @@ export interface Tenant {
   /** The token that authenticated the request, recorded with every change. */
   readonly tokenId: string
   readonly db: Database
+  /** The tenant's D1 binding (round trips counted), on which batches run. */
+  readonly d1: D1Database
   /** The built-in schemas plus this tenant's extensions. */
   readonly registry: SchemaRegistry
   /** `https://<tenant>.<BASE_DOMAIN>/scim/v2`: the base of every `Location` and `meta.location`. */

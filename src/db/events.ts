@@ -1,5 +1,4 @@
 import { sql } from 'drizzle-orm'
-import type { Database } from '../env'
 
 /** What happened to a resource, as recorded in the change log (issue: change events). */
 export type EventOperation =
@@ -30,16 +29,16 @@ export const MEMBER_IDS_PER_EVENT = 1000
  * exists exactly when its change committed. The version is read from the row when not given
  * (membership changes bump it in SQL).
  */
-export function recordEvent(db: Database, tenantId: string, tokenId: string, at: string, event: ChangeEvent) {
+export function recordEvent(tenantId: string, tokenId: string, at: string, event: ChangeEvent) {
   const table = event.resourceType === 'User' ? sql`users` : sql`groups`
   const version =
     event.version ??
     sql`(SELECT version FROM ${table} WHERE tenant_id = ${tenantId} AND id = ${event.resourceId})`
-  return db.run(sql`INSERT INTO scim_events
+  return sql`INSERT INTO scim_events
     (id, tenant_id, resource_type, resource_id, operation, attributes, member_ids, version, occurred_at, token_id)
     VALUES (${crypto.randomUUID()}, ${tenantId}, ${event.resourceType}, ${event.resourceId}, ${event.operation},
       ${event.attributes ? JSON.stringify(event.attributes) : null},
-      ${event.memberIds ? JSON.stringify(event.memberIds) : null}, ${version}, ${at}, ${tokenId})`)
+      ${event.memberIds ? JSON.stringify(event.memberIds) : null}, ${version}, ${at}, ${tokenId})`
 }
 
 /** Events for a membership change, with the member ids split into chunks. */

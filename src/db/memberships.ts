@@ -30,21 +30,24 @@ const addable = (tenantId: string, groupId: string, ids: string) => sql`
     AND NOT EXISTS (SELECT 1 FROM group_members m
       WHERE m.tenant_id = ${tenantId} AND m.group_id = ${groupId} AND m.member_id = j.value)`
 
+// An integer literal: a bound JS number arrives as REAL and would make the division fractional.
+const CHUNK = sql.raw(String(MEMBER_IDS_PER_EVENT))
+
 /** Inserts an event row for each chunk of the member ids `rows` selects; none when it selects nothing. */
 function eventFor(ctx: MembershipWriteContext, operation: string, prefix: SQL, rows: SQL) {
-  const { db, tenantId, groupId, tokenId, at } = ctx
-  return db.run(sql`${prefix}
+  const { tenantId, groupId, tokenId, at } = ctx
+  return sql`${prefix}
     INSERT INTO scim_events (id, tenant_id, resource_type, resource_id, operation, attributes, member_ids, version, occurred_at, token_id)
     SELECT lower(hex(randomblob(16))), ${tenantId}, 'Group', ${groupId}, ${operation}, '["members"]',
       json_group_array(member_id),
       (SELECT version FROM groups WHERE tenant_id = ${tenantId} AND id = ${groupId}), ${at}, ${tokenId}
-    FROM (SELECT member_id, (row_number() OVER (ORDER BY member_id) - 1) / ${MEMBER_IDS_PER_EVENT} AS chunk FROM (${rows}))
-    GROUP BY chunk`)
+    FROM (SELECT member_id, (row_number() OVER (ORDER BY member_id) - 1) / ${CHUNK} AS chunk FROM (${rows}))
+    GROUP BY chunk`
 }
 
 /** Adds the members that exist in this tenant; unknown ids and cycles are skipped, present ones kept. */
 export function addMembers(ctx: MembershipWriteContext, memberIds: readonly string[]) {
-  const { db, tenantId, groupId } = ctx
+  const { tenantId, groupId } = ctx
   const ids = JSON.stringify(memberIds)
   const prefix = ancestry(tenantId, groupId)
   return [
@@ -54,18 +57,18 @@ export function addMembers(ctx: MembershipWriteContext, memberIds: readonly stri
       prefix,
       sql`SELECT DISTINCT member_id FROM (${addable(tenantId, groupId, ids)})`,
     ),
-    db.run(sql`${prefix} INSERT OR IGNORE INTO group_members (tenant_id, group_id, member_id, member_type)
-      SELECT ${tenantId}, ${groupId}, member_id, member_type FROM (${addable(tenantId, groupId, ids)})`),
+    sql`${prefix} INSERT OR IGNORE INTO group_members (tenant_id, group_id, member_id, member_type)
+      SELECT ${tenantId}, ${groupId}, member_id, member_type FROM (${addable(tenantId, groupId, ids)})`,
   ]
 }
 
 /** Removes the members whose rows match `where` (a condition on `group_members` columns). */
 export function removeMembersWhere(ctx: MembershipWriteContext, where: SQL) {
-  const { db, tenantId, groupId } = ctx
+  const { tenantId, groupId } = ctx
   const scope = sql`tenant_id = ${tenantId} AND group_id = ${groupId} AND (${where})`
   return [
     eventFor(ctx, 'membersRemoved', sql``, sql`SELECT member_id FROM group_members WHERE ${scope}`),
-    db.run(sql`DELETE FROM group_members WHERE ${scope}`),
+    sql`DELETE FROM group_members WHERE ${scope}`,
   ]
 }
 
@@ -81,15 +84,15 @@ export const removeAllMembers = (ctx: MembershipWriteContext) => removeMembersWh
  * versions and recording their events first.
  */
 export function detachFromParents(scope: Scope & { tokenId: string; at: string }, memberId: string) {
-  const { db, tenantId, tokenId, at } = scope
+  const { tenantId, tokenId, at } = scope
   const parents = sql`SELECT group_id FROM group_members WHERE tenant_id = ${tenantId} AND member_id = ${memberId}`
   return [
-    db.run(sql`UPDATE groups SET version = version + 1, last_modified = ${at}
-      WHERE tenant_id = ${tenantId} AND id IN (${parents})`),
-    db.run(sql`INSERT INTO scim_events (id, tenant_id, resource_type, resource_id, operation, attributes, member_ids, version, occurred_at, token_id)
+    sql`UPDATE groups SET version = version + 1, last_modified = ${at}
+      WHERE tenant_id = ${tenantId} AND id IN (${parents})`,
+    sql`INSERT INTO scim_events (id, tenant_id, resource_type, resource_id, operation, attributes, member_ids, version, occurred_at, token_id)
       SELECT lower(hex(randomblob(16))), ${tenantId}, 'Group', g.id, 'membersRemoved', '["members"]',
         json_array(${memberId}), g.version, ${at}, ${tokenId}
-      FROM groups g WHERE g.tenant_id = ${tenantId} AND g.id IN (${parents})`),
-    db.run(sql`DELETE FROM group_members WHERE tenant_id = ${tenantId} AND member_id = ${memberId}`),
+      FROM groups g WHERE g.tenant_id = ${tenantId} AND g.id IN (${parents})`,
+    sql`DELETE FROM group_members WHERE tenant_id = ${tenantId} AND member_id = ${memberId}`,
   ]
 }

@@ -18,8 +18,8 @@ const tableName = (table: ResourceTable) => sql.raw(table.type === 'User' ? 'use
  */
 export function guard(scope: Scope, table: ResourceTable, id: string, expectedVersion?: number) {
   const version = expectedVersion === undefined ? sql`` : sql` AND version = ${expectedVersion}`
-  return scope.db.run(sql`INSERT INTO write_guard (conflict) SELECT NULL WHERE NOT EXISTS
-    (SELECT 1 FROM ${tableName(table)} WHERE tenant_id = ${scope.tenantId} AND id = ${id}${version})`)
+  return sql`INSERT INTO write_guard (conflict) SELECT NULL WHERE NOT EXISTS
+    (SELECT 1 FROM ${tableName(table)} WHERE tenant_id = ${scope.tenantId} AND id = ${id}${version})`
 }
 
 /** Statements that create `stored` and record the event. */
@@ -33,7 +33,7 @@ export function insertResource(
   return [
     db.insert(table.table).values(rowOf(table, scope, stored) as never),
     ...table.children(scope, stored, false),
-    recordEvent(db, tenantId, tokenId, at, event),
+    recordEvent(tenantId, tokenId, at, event),
   ]
 }
 
@@ -54,7 +54,7 @@ export function updateResource(
       .set(columns as never)
       .where(byId(table, tenantId, stored.id)),
     ...table.children(scope, stored, true),
-    ...events.map((event) => recordEvent(db, tenantId, tokenId, at, event)),
+    ...events.map((event) => recordEvent(tenantId, tokenId, at, event)),
   ]
 }
 
@@ -68,14 +68,14 @@ export function deleteResource(
   const { db, tenantId, tokenId, at } = scope
   const own =
     table.type === 'User'
-      ? [db.run(sql`DELETE FROM user_emails WHERE tenant_id = ${tenantId} AND user_id = ${id}`)]
-      : [db.run(sql`DELETE FROM group_members WHERE tenant_id = ${tenantId} AND group_id = ${id}`)]
+      ? [sql`DELETE FROM user_emails WHERE tenant_id = ${tenantId} AND user_id = ${id}`]
+      : [sql`DELETE FROM group_members WHERE tenant_id = ${tenantId} AND group_id = ${id}`]
   return [
     guard(scope, table, id, expectedVersion),
     ...detachFromParents(scope, id),
     ...own,
     db.delete(table.table).where(byId(table, tenantId, id)),
-    recordEvent(db, tenantId, tokenId, at, {
+    recordEvent(tenantId, tokenId, at, {
       resourceType: table.type,
       resourceId: id,
       operation: 'deleted',
@@ -83,19 +83,21 @@ export function deleteResource(
   ]
 }
 
-/** Reads one stored resource. */
+/** Reads one stored resource; map its row with `toStored`. */
 export function selectResource(scope: Scope, table: ResourceTable, id: string) {
-  const t = table.table
-  return scope.db
-    .select({
-      id: t.id,
-      created: t.created,
-      lastModified: t.lastModified,
-      version: t.version,
-      resource: t.resource,
-    })
-    .from(t)
-    .where(byId(table, scope.tenantId, id))
+  return sql`SELECT id, created, last_modified AS lastModified, version, resource
+    FROM ${tableName(table)} WHERE tenant_id = ${scope.tenantId} AND id = ${id}`
+}
+
+/** A row of `selectResource` (or any query selecting the same columns) as a StoredResource. */
+export function toStored(row: Record<string, unknown>): StoredResource {
+  return {
+    id: String(row.id),
+    created: String(row.created),
+    lastModified: String(row.lastModified),
+    version: Number(row.version),
+    resource: JSON.parse(String(row.resource)) as Record<string, unknown>,
+  }
 }
 
 /** Nesting deeper than this is not followed when computing a user's indirect groups. */
@@ -113,8 +115,8 @@ export interface GroupOfUser {
  * nested groups, RFC 7643 §4.1.2 `groups`. Runs in the same batch as the read of the users.
  */
 export function selectGroupsOfUsers(scope: Scope, userIds: ReturnType<typeof sql>) {
-  const { db, tenantId } = scope
-  return db.all<GroupOfUser>(sql`WITH RECURSIVE ancestry(user_id, group_id, depth) AS (
+  const { tenantId } = scope
+  return sql`WITH RECURSIVE ancestry(user_id, group_id, depth) AS (
       SELECT gm.member_id, gm.group_id, 1 FROM group_members gm
       WHERE gm.tenant_id = ${tenantId} AND gm.member_id IN (${userIds})
       UNION SELECT a.user_id, gm.group_id, a.depth + 1 FROM group_members gm
@@ -123,7 +125,7 @@ export function selectGroupsOfUsers(scope: Scope, userIds: ReturnType<typeof sql
     )
     SELECT a.user_id AS userId, a.group_id AS groupId, g.display_name AS display, min(a.depth) AS depth
     FROM ancestry a JOIN groups g ON g.tenant_id = ${tenantId} AND g.id = a.group_id
-    GROUP BY a.user_id, a.group_id ORDER BY g.display_name_folded, a.group_id`)
+    GROUP BY a.user_id, a.group_id ORDER BY g.display_name_folded, a.group_id`
 }
 
 export interface MemberOfGroup {
@@ -135,12 +137,12 @@ export interface MemberOfGroup {
 
 /** The members of the groups `groupIds` selects, with their display names, RFC 7643 §4.2. */
 export function selectMembersOfGroups(scope: Scope, groupIds: ReturnType<typeof sql>) {
-  const { db, tenantId } = scope
-  return db.all<MemberOfGroup>(sql`SELECT m.group_id AS groupId, m.member_id AS value, m.member_type AS type,
+  const { tenantId } = scope
+  return sql`SELECT m.group_id AS groupId, m.member_id AS value, m.member_type AS type,
       coalesce(u.display_name, u.user_name, g.display_name) AS display
     FROM group_members m
     LEFT JOIN users u ON m.member_type = 'User' AND u.tenant_id = m.tenant_id AND u.id = m.member_id
     LEFT JOIN groups g ON m.member_type = 'Group' AND g.tenant_id = m.tenant_id AND g.id = m.member_id
     WHERE m.tenant_id = ${tenantId} AND m.group_id IN (${groupIds})
-    ORDER BY m.group_id, m.member_id`)
+    ORDER BY m.group_id, m.member_id`
 }

@@ -3,6 +3,7 @@ import type { Database } from '../env'
 import { foldCase } from '../filter/fold-case'
 import { foldResource } from '../schema/fold-resource'
 import type { SchemaRegistry } from '../schema/registry'
+import type { Statement } from './batch'
 import { groups, userEmails, users } from './schema'
 
 /** A tenant's database, the argument every data access takes, so no query can forget its tenant. */
@@ -43,7 +44,7 @@ export interface ResourceTable {
   readonly table: typeof users | typeof groups
   columns(stored: StoredResource): Record<string, unknown>
   /** Statements that (re)write child rows after the resource row was written. */
-  children(scope: Scope, stored: StoredResource, replacing: boolean): ReturnType<Database['run']>[]
+  children(scope: Scope, stored: StoredResource, replacing: boolean): Statement[]
 }
 
 export const USER_TABLE: ResourceTable = {
@@ -57,20 +58,18 @@ export const USER_TABLE: ResourceTable = {
     displayNameFolded: folded(resource.displayName),
     active: typeof resource.active === 'boolean' ? resource.active : null,
   }),
-  children({ db, tenantId }, { id, resource }, replacing) {
+  children({ tenantId }, { id, resource }, replacing) {
     const rows = emailRows(resource)
     return [
-      ...(replacing
-        ? [db.run(sql`DELETE FROM user_emails WHERE tenant_id = ${tenantId} AND user_id = ${id}`)]
-        : []),
+      ...(replacing ? [sql`DELETE FROM user_emails WHERE tenant_id = ${tenantId} AND user_id = ${id}`] : []),
       ...(rows.length === 0
         ? []
         : [
             // One bound JSON array instead of 7 parameters a row: D1 allows 100 per statement.
-            db.run(sql`INSERT INTO user_emails (tenant_id, user_id, position, value, value_folded, type_folded, "primary")
+            sql`INSERT INTO user_emails (tenant_id, user_id, position, value, value_folded, type_folded, "primary")
               SELECT ${tenantId}, ${id}, j.value ->> '$.position', j.value ->> '$.value', j.value ->> '$.valueFolded',
                 j.value ->> '$.typeFolded', j.value ->> '$.primary'
-              FROM json_each(${JSON.stringify(rows)}) AS j`),
+              FROM json_each(${JSON.stringify(rows)}) AS j`,
           ]),
     ]
   },

@@ -70,12 +70,14 @@ export const tenancy: MiddlewareHandler<AppEnv> = async function tenancy(c, next
 
   const binding = (c.env as unknown as Record<string, unknown>)[record.db] as D1Database | undefined
   if (!binding) throw new Error(`Tenant ${name} names D1 binding ${record.db}, which this deployment lacks`)
-  const db = drizzle(countRoundTrips(binding, c.var.d1), { schema, casing: 'snake_case' })
+  const d1 = countRoundTrips(binding, c.var.d1)
+  const db = drizzle(d1, { schema, casing: 'snake_case' })
   c.set('tenant', {
     name,
     record,
     tokenId,
     db,
+    d1,
     registry: builtinRegistry,
     baseUrl: `${new URL(c.req.url).origin}/scim/v2`,
   })

@@ -1,0 +1,53 @@
+import { sql } from 'drizzle-orm'
+import {
+  addMembers,
+  type MembershipWriteContext,
+  removeAllMembers,
+  removeMembers,
+  removeMembersWhere,
+} from '../db/memberships'
+import type { MembershipChange } from '../patch/membership'
+import { compileMemberFilter } from '../query/compile-filter'
+
+/** Member ids per statement: keeps each bound JSON array and its event row small. */
+const IDS_PER_STATEMENT = 1000
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < items.length; i += IDS_PER_STATEMENT) out.push(items.slice(i, i + IDS_PER_STATEMENT))
+  return out
+}
+
+const idsIn = (ids: readonly string[]) =>
+  sql`member_id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`
+
+/** Keeps only the members listed in `ids` (a `replace` of `members`): removes the others. */
+const removeAllExcept = (ctx: MembershipWriteContext, ids: readonly string[]) =>
+  removeMembersWhere(ctx, sql`NOT (${idsIn(ids)})`)
+
+/**
+ * The statements for a sequence of membership changes, each touching only the members it names,
+ * so the cost follows the change, not the group. A `replace` (remove-all then add) becomes
+ * "remove those not listed, add those missing", so unchanged members produce no events.
+ */
+export function membershipStatements(ctx: MembershipWriteContext, changes: readonly MembershipChange[]) {
+  return changes.flatMap((change, i) => {
+    switch (change.kind) {
+      case 'add':
+        return chunks(change.members.map((m) => m.value)).flatMap((ids) => addMembers(ctx, ids))
+      case 'remove':
+        return chunks(change.values).flatMap((ids) => removeMembers(ctx, ids))
+      case 'removeWhere':
+        return removeMembersWhere(ctx, compileMemberFilter(change.filter, ctx.tenantId))
+      case 'removeAll': {
+        const next = changes[i + 1]
+        return next?.kind === 'add'
+          ? removeAllExcept(
+              ctx,
+              next.members.map((m) => m.value),
+            )
+          : removeAllMembers(ctx)
+      }
+    }
+  })
+}
