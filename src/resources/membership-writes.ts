@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm'
+import type { Statement } from '../db/batch'
 import {
   addMembers,
   type MembershipWriteContext,
@@ -30,24 +31,31 @@ const removeAllExcept = (ctx: MembershipWriteContext, ids: readonly string[]) =>
  * so the cost follows the change, not the group. A `replace` (remove-all then add) becomes
  * "remove those not listed, add those missing", so unchanged members produce no events.
  */
-export function membershipStatements(ctx: MembershipWriteContext, changes: readonly MembershipChange[]) {
-  return changes.flatMap((change, i) => {
-    switch (change.kind) {
-      case 'add':
-        return chunks(change.members.map((m) => m.value)).flatMap((ids) => addMembers(ctx, ids))
-      case 'remove':
-        return chunks(change.values).flatMap((ids) => removeMembers(ctx, ids))
-      case 'removeWhere':
-        return removeMembersWhere(ctx, compileMemberFilter(change.filter, ctx.tenantId))
-      case 'removeAll': {
-        const next = changes[i + 1]
-        return next?.kind === 'add'
-          ? removeAllExcept(
-              ctx,
-              next.members.map((m) => m.value),
-            )
-          : removeAllMembers(ctx)
-      }
-    }
-  })
+export function membershipStatements(
+  ctx: MembershipWriteContext,
+  changes: readonly MembershipChange[],
+): Statement[] {
+  return changes.flatMap((change, i) => statementsFor(ctx, change, changes[i + 1]))
+}
+
+function statementsFor(
+  ctx: MembershipWriteContext,
+  change: MembershipChange,
+  next?: MembershipChange,
+): Statement[] {
+  switch (change.kind) {
+    case 'add':
+      return chunks(change.members.map((m) => m.value)).flatMap((ids) => addMembers(ctx, ids))
+    case 'remove':
+      return chunks(change.values).flatMap((ids) => removeMembers(ctx, ids))
+    case 'removeWhere':
+      return removeMembersWhere(ctx, compileMemberFilter(change.filter, ctx.tenantId))
+    case 'removeAll':
+      return next?.kind === 'add'
+        ? removeAllExcept(
+            ctx,
+            next.members.map((m) => m.value),
+          )
+        : removeAllMembers(ctx)
+  }
 }
