@@ -86,8 +86,9 @@ export function updateElements(
     written.add(next)
     return next
   }
-  // RFC 7644 §3.5.2.3 — replace with a filter merges into every matching element ("Sub-attributes that
-  // are not specified in the 'value' parameter are left unchanged"); so does add.
+  // RFC 7644 §3.5.2.3 says matching records "SHALL be replaced"; we merge into them instead, as it
+  // does for a complex attribute ("Sub-attributes that are not specified … are left unchanged"), so a
+  // value naming some sub-attributes does not drop the others. Add does the same.
   const next = list.some(matches)
     ? list.map((e) => (matches(e) ? merge(e) : e))
     : [...list, merge(createElement(attribute, filter, label))]

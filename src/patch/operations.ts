@@ -31,7 +31,7 @@ export function parseOperations(raw: unknown): PatchOperation[] {
       typeof entry.op === 'string' ? OPS.find((o) => o === (entry.op as string).toLowerCase()) : undefined
     if (!op) {
       throw ScimError.invalidSyntax(
-        `Operations[${i}].op must be "add", "remove" or "replace", got ${JSON.stringify(entry.op)}`,
+        `Operations[${i}].op must be "add", "remove" or "replace", got ${String(JSON.stringify(entry.op)).slice(0, 60)}`,
       )
     }
     // A JSON null path is read as "no path", as some clients serialise an unset field.

@@ -38,8 +38,9 @@ export const isObject = (value: unknown): value is Record<string, unknown> =>
 export const findAttribute = (attributes: readonly AttributeDefinition[] | undefined, name: string) =>
   attributes?.find((a) => a.name.toLowerCase() === name.toLowerCase())
 
+// Long enough to recognise the value, short enough that a huge one does not end up in the error body.
 const describe = (value: unknown) =>
-  Array.isArray(value) ? 'an array' : `${typeof value} ${JSON.stringify(value)}`
+  Array.isArray(value) ? 'an array' : `${typeof value} ${JSON.stringify(value).slice(0, 60)}`
 
 const invalid = (attribute: AttributeDefinition, value: unknown, path: string) =>
   ScimError.invalidValue(`Attribute '${path}' must be ${EXPECTED[attribute.type]}, got ${describe(value)}`)
@@ -47,7 +48,7 @@ const invalid = (attribute: AttributeDefinition, value: unknown, path: string) =
 /**
  * Type-checks and coerces one attribute's value (single- or multi-valued), RFC 7643 §2.3–2.4;
  * `null`, an empty list or an empty complex value gives `undefined` ("unassigned", RFC 7643 §2.5).
- * Unknown and readOnly sub-attributes are dropped; errors are `invalidValue` naming `path`.
+ * Unknown and readOnly sub-attributes and `$ref` are dropped; errors are `invalidValue` naming `path`.
  */
 export function coerceValue(attribute: AttributeDefinition, value: unknown, path: string): unknown {
   if (value === null || value === undefined) return undefined
