@@ -3,6 +3,7 @@ import type { AppEnv } from '../env'
 import { methodNotAllowed } from '../http/error-handler'
 import { scimJson } from '../http/scim-response'
 import { LIST_RESPONSE } from '../schema/urns'
+import { registerMeRoutes } from './me-routes'
 import { registerResourceRoutes } from './resource-routes'
 
 /** The SCIM endpoints of RFC 7644 §3.2, mounted at `/scim/v2`. */
@@ -11,6 +12,7 @@ export function scimRoutes() {
   scim.get('/Users', (c) =>
     scimJson(c, { schemas: [LIST_RESPONSE], totalResults: 0, startIndex: 1, itemsPerPage: 0, Resources: [] }),
   )
+  registerMeRoutes(scim)
   registerResourceRoutes(scim, 'User')
   registerResourceRoutes(scim, 'Group')
   return scim
