@@ -34,6 +34,15 @@ export interface Answer {
   readonly version: number
 }
 
+/**
+ * A write ready to run: its statements, and how to answer from their rows once they committed. Plans
+ * are separate from running them so that /Bulk can put several operations into one D1 batch.
+ */
+export interface WritePlan {
+  readonly statements: readonly Statement[]
+  answer(results: readonly Record<string, unknown>[][]): Answer
+}
+
 function writeScope(tenant: Tenant): WriteScope {
   return {
     tenantId: tenant.name,
@@ -80,13 +89,16 @@ function answer(
 }
 
 /** Runs a batch, turning a unique-index violation into 409 `uniqueness`. */
-async function commit(tenant: Tenant, statements: readonly Statement[]) {
+export async function commit(tenant: Tenant, statements: readonly Statement[]) {
   try {
     return await runBatch(tenant.d1, statements)
   } catch (error) {
     throw uniquenessError(error)
   }
 }
+
+/** Runs one plan as its own batch and answers from its rows. */
+const runPlan = async (tenant: Tenant, plan: WritePlan) => plan.answer(await commit(tenant, plan.statements))
 
 /** RFC 7644 §3.4.1 — one resource with its computed attributes, in one round trip. */
 export async function getResource(
@@ -120,13 +132,13 @@ function incoming(tenant: Tenant, kind: ResourceKind, body: Json, mode: 'create'
   return splitMembers(kind, stripUnstored(normalized, tenant.registry, resourceType))
 }
 
-/** RFC 7644 §3.3 — creates a resource in one batch: row, child rows, members, event, and the reads to answer. */
-export async function createResource(
+/** RFC 7644 §3.3 — plans a create: row, child rows, members, event, and the reads to answer. */
+export function planCreate(
   tenant: Tenant,
   kind: ResourceKind,
   body: Json,
   projection: ProjectionRequest,
-) {
+): WritePlan {
   const scope = writeScope(tenant)
   const { resource, members } = incoming(tenant, kind, body, 'create')
   const stored: StoredResource = {
@@ -145,15 +157,27 @@ export async function createResource(
   }
   // A new user belongs to no group yet; a new group's members are read back only if any were given.
   const reads = members ? computedReads(tenant, kind, stored.id, projection) : []
-  const results = await commit(tenant, [
-    ...insertResource(scope, tableOf(kind), stored, event),
-    ...(members ? membershipStatements({ ...scope, groupId: stored.id }, [members]) : []),
-    ...reads,
-  ])
-  const computed =
-    reads.length > 0 ? computedOf(kind, results.slice(-1)) : kind === 'Group' ? { members: [] } : {}
-  return answer(tenant, kind, stored, computed, projection)
+  return {
+    statements: [
+      ...insertResource(scope, tableOf(kind), stored, event),
+      ...(members ? membershipStatements({ ...scope, groupId: stored.id }, [members]) : []),
+      ...reads,
+    ],
+    answer(results) {
+      const computed =
+        reads.length > 0 ? computedOf(kind, results.slice(-1)) : kind === 'Group' ? { members: [] } : {}
+      return answer(tenant, kind, stored, computed, projection)
+    },
+  }
 }
+
+/** RFC 7644 §3.3 — creates a resource in one batch. */
+export const createResource = (
+  tenant: Tenant,
+  kind: ResourceKind,
+  body: Json,
+  projection: ProjectionRequest,
+) => runPlan(tenant, planCreate(tenant, kind, body, projection))
 
 /** The event operation of a change: (de|re)activation is its own operation for identity lifecycle consumers. */
 function operationOf(before: Json, after: Json, otherwise: EventOperation): EventOperation {
@@ -162,14 +186,28 @@ function operationOf(before: Json, after: Json, otherwise: EventOperation): Even
   return otherwise
 }
 
-/** Reads the current stored resource for a read-modify-write, checking `If-Match`. */
-async function readForWrite(tenant: Tenant, kind: ResourceKind, id: string, ifMatch: number | undefined) {
-  const scope = { tenantId: tenant.name, db: tenant.db, registry: tenant.registry }
-  const [[row] = []] = await runBatch(tenant.d1, [selectResource(scope, tableOf(kind), id)])
+/** The read of the current stored resource for a read-modify-write; see `currentOf`. */
+export const selectCurrent = (tenant: Tenant, kind: ResourceKind, id: string) =>
+  selectResource({ tenantId: tenant.name, db: tenant.db, registry: tenant.registry }, tableOf(kind), id)
+
+/** The current resource from the rows of `selectCurrent`: 404 when absent, 412 when `If-Match` fails. */
+export function currentOf(
+  rows: readonly Record<string, unknown>[],
+  kind: ResourceKind,
+  id: string,
+  ifMatch: number | undefined,
+) {
+  const [row] = rows
   if (!row) throw ScimError.notFound(`${kind} ${id} not found`)
   const current = toStored(row)
   if (ifMatch !== undefined && current.version !== ifMatch) throw ScimError.preconditionFailed()
   return current
+}
+
+/** Reads the current stored resource for a read-modify-write, checking `If-Match`. */
+async function readForWrite(tenant: Tenant, kind: ResourceKind, id: string, ifMatch: number | undefined) {
+  const [rows = []] = await runBatch(tenant.d1, [selectCurrent(tenant, kind, id)])
+  return currentOf(rows, kind, id, ifMatch)
 }
 
 interface Change {
@@ -180,24 +218,29 @@ interface Change {
 }
 
 /**
- * Writes a computed change of `current` in one batch: the guarded update (or, for a membership-only
+ * Plans a computed change of `current` as one batch: the guarded update (or, for a membership-only
  * change, an existence guard and a version bump), the membership delta, the events, and the reads
- * that answer the request. A lost race surfaces as a write conflict for `retryOnConflict`.
+ * that answer the request; `undefined` when nothing changes. A lost race surfaces as a write
+ * conflict for `retryOnConflict`.
  */
-async function writeChange(
+function planChange(
   tenant: Tenant,
   kind: ResourceKind,
   current: StoredResource,
   change: Change,
   projection: ProjectionRequest,
   ifMatch: number | undefined,
-) {
+): WritePlan | undefined {
   const scope = writeScope(tenant)
   const table = tableOf(kind)
   const resourceChanged = !isEqualValue(change.resource, current.resource)
   if (!resourceChanged && change.membership.length === 0) return undefined
   const operation = operationOf(current.resource, change.resource, change.operation)
-  const attributes = change.changedAttributes.filter((a) => a !== 'members')
+  const resourceType = resourceTypeOf(tenant, kind)
+  // Members have their own events; writeOnly attributes (password) are never stored nor reported.
+  const attributes = change.changedAttributes.filter(
+    (a) => a !== 'members' && tenant.registry.resolve(resourceType, a)?.attribute.mutability !== 'writeOnly',
+  )
   const ownEvent: ChangeEvent = { resourceType: kind, resourceId: current.id, operation, attributes }
   const statements = resourceChanged
     ? updateResource(
@@ -216,19 +259,43 @@ async function writeChange(
     selectResource(scope, table, current.id),
     ...computedReads(tenant, kind, current.id, projection),
   ]
-  const results = await commit(tenant, [
-    ...statements,
-    ...membershipStatements({ ...scope, groupId: current.id }, change.membership),
-    ...reads,
-  ])
-  const [[row] = [], ...computed] = results.slice(-reads.length)
-  if (!row) throw ScimError.notFound(`${kind} ${current.id} not found`)
-  return answer(tenant, kind, toStored(row), computedOf(kind, computed), projection)
+  return {
+    statements: [
+      ...statements,
+      ...membershipStatements({ ...scope, groupId: current.id }, change.membership),
+      ...reads,
+    ],
+    answer(results) {
+      const [[row] = [], ...computed] = results.slice(-reads.length)
+      if (!row) throw ScimError.notFound(`${kind} ${current.id} not found`)
+      return answer(tenant, kind, toStored(row), computedOf(kind, computed), projection)
+    },
+  }
 }
 
 /** Answers an unchanged resource (a PUT or PATCH that changed nothing writes nothing). */
 async function unchanged(tenant: Tenant, kind: ResourceKind, id: string, projection: ProjectionRequest) {
   return getResource(tenant, kind, id, projection)
+}
+
+/** RFC 7644 §3.5.1 — plans replacing `current`'s writable attributes; `undefined` when nothing changes. */
+export function planReplace(
+  tenant: Tenant,
+  kind: ResourceKind,
+  current: StoredResource,
+  body: Json,
+  projection: ProjectionRequest,
+  ifMatch: number | undefined,
+) {
+  const { resource, members } = incoming(tenant, kind, body, 'replace')
+  checkImmutable(current.resource, resource, tenant.registry, resourceTypeOf(tenant, kind))
+  const membership: MembershipChange[] =
+    kind === 'Group' ? [{ kind: 'removeAll' }, ...(members ? [members] : [])] : []
+  const changedAttributes = Object.keys({ ...current.resource, ...resource }).filter(
+    (k) => k !== 'schemas' && !isEqualValue(current.resource[k], resource[k]),
+  )
+  const change = { resource, changedAttributes, membership, operation: 'replaced' as const }
+  return planChange(tenant, kind, current, change, projection, ifMatch)
 }
 
 /** RFC 7644 §3.5.1 — replaces all writable attributes; omitted ones are cleared. */
@@ -240,21 +307,33 @@ export async function replaceResource(
   projection: ProjectionRequest,
   ifMatch: number | undefined,
 ) {
-  const { resource, members } = incoming(tenant, kind, body, 'replace')
+  // Malformed bodies fail before any read.
+  incoming(tenant, kind, body, 'replace')
   return retryOnConflict(async () => {
     const current = await readForWrite(tenant, kind, id, ifMatch)
-    checkImmutable(current.resource, resource, tenant.registry, resourceTypeOf(tenant, kind))
-    const membership: MembershipChange[] =
-      kind === 'Group' ? [{ kind: 'removeAll' }, ...(members ? [members] : [])] : []
-    const changedAttributes = Object.keys({ ...current.resource, ...resource }).filter(
-      (k) => k !== 'schemas' && !isEqualValue(current.resource[k], resource[k]),
-    )
-    const change = { resource, changedAttributes, membership, operation: 'replaced' as const }
-    return (
-      (await writeChange(tenant, kind, current, change, projection, ifMatch)) ??
-      unchanged(tenant, kind, id, projection)
-    )
+    const plan = planReplace(tenant, kind, current, body, projection, ifMatch)
+    return plan ? runPlan(tenant, plan) : unchanged(tenant, kind, id, projection)
   }, ifMatch)
+}
+
+/** RFC 7644 §3.5.2 — plans applying a PatchOp to `current`; `undefined` when nothing changes. */
+export function planPatch(
+  tenant: Tenant,
+  kind: ResourceKind,
+  current: StoredResource,
+  body: Json,
+  projection: ProjectionRequest,
+  ifMatch: number | undefined,
+) {
+  const resourceType = resourceTypeOf(tenant, kind)
+  const patched = applyPatch(current.resource, body.Operations, {
+    registry: tenant.registry,
+    resourceType,
+    externalMembers: kind === 'Group',
+  })
+  const resource = stripUnstored(patched.resource, tenant.registry, resourceType)
+  const change = { ...patched, resource, operation: 'patched' as const }
+  return planChange(tenant, kind, current, change, projection, ifMatch)
 }
 
 /** RFC 7644 §3.5.2 — applies a PatchOp atomically; concurrent patches are retried, never lost. */
@@ -266,22 +345,16 @@ export async function patchResource(
   projection: ProjectionRequest,
   ifMatch: number | undefined,
 ) {
-  const resourceType = resourceTypeOf(tenant, kind)
   return retryOnConflict(async () => {
     const current = await readForWrite(tenant, kind, id, ifMatch)
-    const patched = applyPatch(current.resource, body.Operations, {
-      registry: tenant.registry,
-      resourceType,
-      externalMembers: kind === 'Group',
-    })
-    const resource = stripUnstored(patched.resource, tenant.registry, resourceType)
-    const change = { ...patched, resource, operation: 'patched' as const }
-    return (
-      (await writeChange(tenant, kind, current, change, projection, ifMatch)) ??
-      unchanged(tenant, kind, id, projection)
-    )
+    const plan = planPatch(tenant, kind, current, body, projection, ifMatch)
+    return plan ? runPlan(tenant, plan) : unchanged(tenant, kind, id, projection)
   }, ifMatch)
 }
+
+/** RFC 7644 §3.6 — the statements that delete a resource and its memberships, guarded by `If-Match`. */
+export const planRemove = (tenant: Tenant, kind: ResourceKind, id: string, ifMatch: number | undefined) =>
+  deleteResource(writeScope(tenant), tableOf(kind), id, ifMatch)
 
 /** RFC 7644 §3.6 — deletes a resource and its memberships in one batch. */
 export async function removeResource(
@@ -290,9 +363,8 @@ export async function removeResource(
   id: string,
   ifMatch: number | undefined,
 ) {
-  const scope = writeScope(tenant)
   try {
-    await runBatch(tenant.d1, deleteResource(scope, tableOf(kind), id, ifMatch))
+    await runBatch(tenant.d1, planRemove(tenant, kind, id, ifMatch))
   } catch (error) {
     if (!isWriteConflict(error)) throw error
     // The guard fired: the resource is gone, or (with If-Match) its version moved.
