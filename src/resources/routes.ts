@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { registerDiscoveryRoutes } from '../discovery/discovery-routes'
 import type { AppEnv } from '../env'
 import { methodNotAllowed } from '../http/error-handler'
 import { scimJson } from '../http/scim-response'
@@ -12,6 +13,7 @@ export function scimRoutes() {
   scim.get('/Users', (c) =>
     scimJson(c, { schemas: [LIST_RESPONSE], totalResults: 0, startIndex: 1, itemsPerPage: 0, Resources: [] }),
   )
+  registerDiscoveryRoutes(scim)
   registerMeRoutes(scim)
   registerResourceRoutes(scim, 'User')
   registerResourceRoutes(scim, 'Group')

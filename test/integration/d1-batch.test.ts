@@ -6,8 +6,8 @@ import { it } from 'vitest'
 it('rolls back the earlier statements of a batch whose later statement fails', async ({ expect }) => {
   const tenant = `rollback-${crypto.randomUUID()}`
   const insert = env.DB.prepare(
-    `INSERT INTO groups (tenant_id, id, display_name, display_name_folded, created, last_modified, version, resource)
-     VALUES (?, ?, ?, ?, '2026-01-01', '2026-01-01', 1, '{}')`,
+    `INSERT INTO groups (tenant_id, id, display_name, display_name_folded, created, last_modified, version, resource, resource_folded)
+     VALUES (?, ?, ?, ?, '2026-01-01', '2026-01-01', 1, '{}', '{}')`,
   )
   await expect(
     env.DB.batch([

@@ -419,3 +419,20 @@ describe('delete (RFC 7644 §3.6)', () => {
     }
   })
 })
+
+describe('change events', () => {
+  it('never reports a password among the changed attributes', async ({ expect }) => {
+    const tenant = await createTenant()
+    const user = await createUser(tenant, 'events@example.com')
+    await scim(tenant, `/Users/${user.id}`, {
+      method: 'PATCH',
+      body: patchOp({ op: 'replace', value: { password: 'n3w-secret', title: 'CTO' } }),
+    })
+    const event = await env.DB.prepare(
+      "SELECT attributes FROM scim_events WHERE tenant_id = ? AND operation = 'patched'",
+    )
+      .bind(tenant.name)
+      .first<{ attributes: string }>()
+    expect(JSON.parse(event?.attributes ?? 'null')).toEqual(['title'])
+  })
+})
