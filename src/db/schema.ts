@@ -8,23 +8,28 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'driz
  * `resource` holds the full SCIM resource as JSON (without `id`, `meta` and computed attributes).
  */
 
+/** The columns every resource table has: its key, metadata and the stored JSON. */
+const resourceColumns = () => ({
+  tenantId: text().notNull(),
+  id: text().notNull(),
+  externalId: text(),
+  created: text().notNull(),
+  lastModified: text().notNull(),
+  version: integer().notNull(),
+  resource: text({ mode: 'json' }).notNull().$type<Record<string, unknown>>(),
+  /** The resource with its `caseExact: false` strings case-folded, for filters on unindexed attributes. */
+  resourceFolded: text({ mode: 'json' }).notNull().$type<Record<string, unknown>>(),
+})
+
 export const users = sqliteTable(
   'users',
   {
-    tenantId: text().notNull(),
-    id: text().notNull(),
+    ...resourceColumns(),
     userName: text().notNull(),
     userNameFolded: text().notNull(),
-    externalId: text(),
     displayName: text(),
     displayNameFolded: text(),
     active: integer({ mode: 'boolean' }),
-    created: text().notNull(),
-    lastModified: text().notNull(),
-    version: integer().notNull(),
-    resource: text({ mode: 'json' }).notNull().$type<Record<string, unknown>>(),
-    /** The resource with its `caseExact: false` strings case-folded, for filters on unindexed attributes. */
-    resourceFolded: text({ mode: 'json' }).notNull().$type<Record<string, unknown>>(),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
@@ -57,16 +62,9 @@ export const userEmails = sqliteTable(
 export const groups = sqliteTable(
   'groups',
   {
-    tenantId: text().notNull(),
-    id: text().notNull(),
+    ...resourceColumns(),
     displayName: text().notNull(),
     displayNameFolded: text().notNull(),
-    externalId: text(),
-    created: text().notNull(),
-    lastModified: text().notNull(),
-    version: integer().notNull(),
-    resource: text({ mode: 'json' }).notNull().$type<Record<string, unknown>>(),
-    resourceFolded: text({ mode: 'json' }).notNull().$type<Record<string, unknown>>(),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),

@@ -1,12 +1,15 @@
+import {
+  ENTERPRISE_USER_SCHEMA as ENTERPRISE,
+  ERROR,
+  GROUP_SCHEMA as GROUP,
+  LIST_RESPONSE as LIST,
+  PATCH_OP,
+  USER_SCHEMA as USER,
+} from '../../src/schema/urns'
 import { scim } from './scim-client'
 import type { TestTenant } from './tenant'
 
-export const USER = 'urn:ietf:params:scim:schemas:core:2.0:User'
-export const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group'
-export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'
-export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
-export const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error'
-export const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse'
+export { ENTERPRISE, ERROR, GROUP, LIST, PATCH_OP, USER }
 
 /** Okta's create-user body (okta.md §2). */
 export function oktaUser(userName: string, extra: Record<string, unknown> = {}) {
