@@ -13,6 +13,8 @@ import { tenancy } from './tenancy/tenancy'
 /** Largest accepted request body outside /Bulk (which has its own, advertised limit). */
 export const MAX_BODY_BYTES = 1024 * 1024
 
+const BULK_PATH = /^\/scim\/v2\/Bulk\/?$/
+
 /** Builds the Worker's Hono app: middleware order, error handling, and the SCIM mount. */
 export function createApp() {
   // `strict: false` — `/Users/` routes like `/Users` (Entra sends trailing slashes).
@@ -26,15 +28,17 @@ export function createApp() {
   app.onError(handleError)
   app.notFound(handleNotFound)
 
+  const generalBodyLimit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new ScimError(413, `The request body exceeds the limit of ${MAX_BODY_BYTES} bytes`)
+    },
+  })
   app.use(
     '/scim/v2/*',
     tenancy,
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ScimError(413, `The request body exceeds the limit of ${MAX_BODY_BYTES} bytes`)
-      },
-    }),
+    // /Bulk applies its own limit, the `maxPayloadSize` it advertises (bulk-routes.ts).
+    (c, next) => (BULK_PATH.test(c.req.path) ? next() : generalBodyLimit(c, next)),
   )
   app.route('/scim/v2', scimRoutes())
   return app

@@ -4,6 +4,7 @@ import type { AppEnv } from '../env'
 import { methodNotAllowed } from '../http/error-handler'
 import { scimJson } from '../http/scim-response'
 import { LIST_RESPONSE } from '../schema/urns'
+import { registerBulkRoutes } from './bulk/bulk-routes'
 import { registerMeRoutes } from './me-routes'
 import { registerResourceRoutes } from './resource-routes'
 
@@ -14,6 +15,7 @@ export function scimRoutes() {
     scimJson(c, { schemas: [LIST_RESPONSE], totalResults: 0, startIndex: 1, itemsPerPage: 0, Resources: [] }),
   )
   registerDiscoveryRoutes(scim)
+  registerBulkRoutes(scim)
   registerMeRoutes(scim)
   registerResourceRoutes(scim, 'User')
   registerResourceRoutes(scim, 'Group')
