@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { runMain } from './lib/cli-error'
 import { migrateAllDatabases } from './lib/migrate'
-import { optionValue } from './lib/target-args'
+import { absolutePersistTo, optionValue } from './lib/target-args'
 import { createTenant } from './lib/tenant-commands'
 import { flagsText, readTenant } from './lib/tenant-store'
 import { createWrangler, PROJECT_ROOT, type WranglerTarget } from './lib/wrangler'
@@ -29,7 +29,7 @@ async function ensureDevTenant(target: WranglerTarget, port: string): Promise<vo
 }
 
 async function main(): Promise<void> {
-  const passthrough = process.argv.slice(2)
+  const passthrough = absolutePersistTo(process.argv.slice(2))
   const target: WranglerTarget = {
     remote: false,
     persistTo: optionValue(passthrough, 'persist-to'),

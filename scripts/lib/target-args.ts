@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import { CliError } from './cli-error'
 import type { WranglerTarget } from './wrangler'
 
@@ -19,7 +20,9 @@ export function targetFromValues(
     throw new CliError('--persist-to applies to --local only', hint)
   }
   if (values.env === '') throw new CliError('--env needs an environment name', hint)
-  return { remote: values.remote ?? false, persistTo: values['persist-to'], env: values.env }
+  // Relative to where the operator is, not to the project root where wrangler runs.
+  const persistTo = values['persist-to'] === undefined ? undefined : resolve(values['persist-to'])
+  return { remote: values.remote ?? false, persistTo, env: values.env }
 }
 
 /** The value of `--<name> <v>`, `--<name>=<v>` (or `-<short> <v>`) in wrangler-style arguments. */
@@ -30,4 +33,14 @@ export function optionValue(args: readonly string[], name: string, short?: strin
     if (arg.startsWith(`--${name}=`)) return arg.slice(name.length + 3)
   }
   return undefined
+}
+
+/** The arguments with the value of `--persist-to` made absolute (wrangler runs in the project root). */
+export function absolutePersistTo(args: readonly string[]): string[] {
+  return args.map((arg, i) => {
+    if (args[i - 1] === '--persist-to') return resolve(arg)
+    return arg.startsWith('--persist-to=')
+      ? `--persist-to=${resolve(arg.slice('--persist-to='.length))}`
+      : arg
+  })
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CliError } from '../../scripts/lib/cli-error'
-import { optionValue } from '../../scripts/lib/target-args'
+import { absolutePersistTo, optionValue } from '../../scripts/lib/target-args'
 import { parseDuration, parseTenantArgs, type TenantArgs } from '../../scripts/lib/tenant-args'
 import { revokeTokens, rotateToken, setStatus, summarize } from '../../scripts/lib/tenant-commands'
 import { purgeChunkSql, tenantTables } from '../../scripts/lib/tenant-purge'
@@ -54,6 +54,7 @@ describe('parseTenantArgs', () => {
     )
     expect(args).toMatchObject({ label: 'Okta', expiresInMs: 604_800_000, db: 'DB_2', json: true })
     expect(args.target).toEqual({ remote: false, persistTo: '/tmp/x', env: 'staging' })
+    expect(parse('list --persist-to rel').target.persistTo).toBe(`${process.cwd()}/rel`)
     expect(parse('rotate acme --grace 1h --remote')).toMatchObject({
       graceMs: 3_600_000,
       target: { remote: true },
@@ -98,6 +99,17 @@ describe('optionValue', () => {
     expect(optionValue(['--port', '9000'], 'port')).toBe('9000')
     expect(optionValue(['-e', 'staging'], 'env', 'e')).toBe('staging')
     expect(optionValue(['--portable'], 'port')).toBeUndefined()
+  })
+
+  it('makes --persist-to absolute and leaves the rest alone', () => {
+    expect(absolutePersistTo(['--persist-to', '/a/b', '--port', '1', '--persist-to=/c'])).toEqual([
+      '--persist-to',
+      '/a/b',
+      '--port',
+      '1',
+      '--persist-to=/c',
+    ])
+    expect(absolutePersistTo(['--persist-to', 'rel'])[1]).toBe(`${process.cwd()}/rel`)
   })
 })
 
