@@ -1,4 +1,5 @@
 import { MAX_PAGE_SIZE, paginationFeatures } from '../query/limits'
+import { MAX_BULK_OPERATIONS, MAX_BULK_PAYLOAD_BYTES } from '../resources/bulk/bulk-limits'
 import type { ServiceProviderFeatures } from './render'
 
 /**
@@ -9,7 +10,7 @@ export function serviceProviderFeatures(env: Env): ServiceProviderFeatures {
   return {
     documentationUri: env.DOCUMENTATION_URI,
     patch: true,
-    bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+    bulk: { supported: true, maxOperations: MAX_BULK_OPERATIONS, maxPayloadSize: MAX_BULK_PAYLOAD_BYTES },
     filter: { supported: true, maxResults: MAX_PAGE_SIZE },
     // Passwords are accepted and never stored (README): there is nothing to change.
     changePassword: false,

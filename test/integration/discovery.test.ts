@@ -16,6 +16,7 @@ describe('discovery (RFC 7644 §4)', () => {
       patch: { supported: true },
       changePassword: { supported: false },
       etag: { supported: true },
+      bulk: { supported: true, maxOperations: 1000, maxPayloadSize: 1048576 },
       authenticationSchemes: [{ type: 'oauthbearertoken', primary: true }],
       meta: { resourceType: 'ServiceProviderConfig', location: `${tenant.baseUrl}/ServiceProviderConfig` },
     })
