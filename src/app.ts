@@ -20,7 +20,8 @@ export function createApp() {
   // `strict: false` — `/Users/` routes like `/Users` (Entra sends trailing slashes).
   const app = new Hono<AppEnv>({ strict: false })
   app.use(
-    requestId({ generator: (c) => c.req.header('cf-ray') ?? crypto.randomUUID() }),
+    // `headerName: ''`: the id is Cloudflare's `cf-ray`, never one the client sends in X-Request-Id.
+    requestId({ headerName: '', generator: (c) => c.req.header('cf-ray') ?? crypto.randomUUID() }),
     timing({ totalDescription: 'total' }),
     requestLog,
     secureHeaders(),

@@ -1,6 +1,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { AppEnv } from '../env'
+import { describeError } from '../ops/safe-error'
 import { ScimError } from './scim-error'
 import { SCIM_CONTENT_TYPE } from './scim-response'
 
@@ -38,10 +39,7 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
       level: 'error',
       requestId,
       message: 'unexpected error',
-      error:
-        error instanceof Error
-          ? { name: error.name, message: error.message, stack: error.stack }
-          : String(error),
+      error: describeError(error),
     }),
   )
   return renderScimError(c, new ScimError(500, `Internal server error (request id ${requestId})`))
