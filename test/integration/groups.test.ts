@@ -139,6 +139,19 @@ describe('groups', () => {
     expect(res.json.displayName).toBe('Lean')
   })
 
+  it('adds 50 members in one PATCH in two round trips', async ({ expect }) => {
+    const tenant = await createTenant()
+    const ids = await users(tenant, 50)
+    const group = await createGroup(tenant, 'Fifty')
+    const res = await scim(tenant, `/Groups/${group.id}`, {
+      method: 'PATCH',
+      body: patchOp({ op: 'add', path: 'members', value: ids.map((value) => ({ value })) }),
+    })
+    expect(res.status).toBe(204)
+    expect(roundTrips(res.headers)).toBe(2)
+    expect(await memberIds(tenant, group.id)).toEqual([...ids].sort())
+  })
+
   it('loses no member under 50 concurrent PATCHes adding distinct members', async ({ expect }) => {
     const tenant = await createTenant()
     const ids = await users(tenant, 50)
