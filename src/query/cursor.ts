@@ -1,0 +1,168 @@
+import { ScimError } from '../http/scim-error'
+import { CURSOR_TIMEOUT_SECONDS } from './limits'
+import type { RowPosition, SortValue } from './sort'
+
+/** What a cursor is valid for: the tenant and the query it was issued for (RFC 9865 §2, "identical" parameters). */
+export interface CursorBinding {
+  readonly tenant: string
+  readonly resourceType: 'User' | 'Group' | 'root'
+  readonly filter: string | undefined
+  readonly sortBy: string | undefined
+  readonly sortOrder: 'ascending' | 'descending'
+}
+
+/**
+ * Where a cursor resumes: the rows after `after` (`next`) or before it (`previous`), in the query's
+ * order; `next` without `after` is the first page.
+ */
+export interface CursorPosition {
+  readonly direction: 'next' | 'previous'
+  readonly after?: RowPosition
+}
+
+/** The shortest secret accepted: 32 characters, e.g. `openssl rand -base64 32`. */
+const MIN_SECRET_LENGTH = 32
+// Far above any real cursor; bounds the work spent on a forged one.
+const MAX_CURSOR_LENGTH = 4096
+const TOKEN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
+
+/**
+ * RFC 9865 §2.1 `invalidCursor`, with one message whatever the reason (forged, altered, another
+ * tenant's or another query's), as RFC 9865 §5.2 asks.
+ */
+export const invalidCursor = () =>
+  new ScimError(
+    400,
+    'The cursor is not valid for this query: send a nextCursor or previousCursor value returned for the same query with the same parameters, or an empty cursor for the first page',
+    'invalidCursor',
+  )
+
+/** Cursor paging without the signing key configured (ServiceProviderConfig then says `cursor: false`). */
+export const cursorsDisabled = () =>
+  new ScimError(
+    400,
+    'Cursor pagination is not enabled on this server (ServiceProviderConfig pagination.cursor is false): page with startIndex',
+    'invalidCursor',
+  )
+
+/**
+ * The cursor signing secret of the Worker's environment (`CURSOR_SECRET`: a `wrangler secret`, a
+ * `.dev.vars` entry locally, a binding in tests), or undefined when absent or too short, which turns
+ * cursor paging off rather than signing with a weak key.
+ */
+export function cursorSecretOf(env: object): string | undefined {
+  const secret = (env as { CURSOR_SECRET?: unknown }).CURSOR_SECRET
+  return typeof secret === 'string' && secret.length >= MIN_SECRET_LENGTH ? secret : undefined
+}
+
+const utf8 = new TextEncoder()
+
+function toBase64Url(bytes: Uint8Array): string {
+  let binary = ''
+  for (const byte of bytes) binary += String.fromCharCode(byte)
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
+function fromBase64Url(text: string): Uint8Array {
+  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'))
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0))
+}
+
+const hmacKey = (secret: string) =>
+  crypto.subtle.importKey('raw', utf8.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+    'verify',
+  ])
+
+// The binding is signed but not carried: a cursor used with another tenant or query fails verification.
+const signedText = (binding: CursorBinding, payload: string) =>
+  utf8.encode(
+    JSON.stringify([
+      'scim-cursor-v1',
+      binding.tenant,
+      binding.resourceType,
+      binding.filter ?? null,
+      binding.sortBy ?? null,
+      binding.sortOrder,
+      payload,
+    ]),
+  )
+
+interface Payload {
+  d: 'n' | 'p'
+  /** Expiry, seconds since the epoch. */
+  x: number
+  k?: SortValue
+  i?: string
+}
+
+/**
+ * Issues an opaque cursor (RFC 9865 §2): base64url JSON of the position and expiry, then an
+ * HMAC-SHA-256 over it and the binding; only URL-unreserved characters (RFC 3986 §2.3).
+ */
+export async function signCursor(
+  secret: string,
+  binding: CursorBinding,
+  position: CursorPosition,
+  now = Date.now(),
+): Promise<string> {
+  const body: Payload = {
+    d: position.direction === 'next' ? 'n' : 'p',
+    x: Math.floor(now / 1000) + CURSOR_TIMEOUT_SECONDS,
+    ...(position.after ? { k: position.after.key, i: position.after.id } : {}),
+  }
+  const payload = toBase64Url(utf8.encode(JSON.stringify(body)))
+  const signature = await crypto.subtle.sign('HMAC', await hmacKey(secret), signedText(binding, payload))
+  return `${payload}.${toBase64Url(new Uint8Array(signature))}`
+}
+
+function readPayload(payload: string): Payload | undefined {
+  let body: unknown
+  try {
+    body = JSON.parse(new TextDecoder().decode(fromBase64Url(payload)))
+  } catch {
+    return undefined
+  }
+  if (typeof body !== 'object' || body === null) return undefined
+  const { d, x, k, i } = body as Record<string, unknown>
+  const key = k === undefined || k === null || typeof k === 'string' || typeof k === 'number'
+  if ((d !== 'n' && d !== 'p') || typeof x !== 'number' || !key) return undefined
+  if ((i === undefined) !== (k === undefined) || (i !== undefined && typeof i !== 'string')) return undefined
+  if (d === 'p' && i === undefined) return undefined
+  return body as Payload
+}
+
+/**
+ * Verifies a cursor against the request's binding and returns its position; RFC 9865 §2.1: 400
+ * `invalidCursor` unless it was issued by us for this tenant and query, `expiredCursor` after
+ * `cursorTimeout`.
+ */
+export async function openCursor(
+  secret: string,
+  binding: CursorBinding,
+  cursor: string,
+  now = Date.now(),
+): Promise<CursorPosition> {
+  if (cursor.length > MAX_CURSOR_LENGTH || !TOKEN.test(cursor)) throw invalidCursor()
+  const [payload = '', signature = ''] = cursor.split('.')
+  let signatureBytes: Uint8Array
+  try {
+    signatureBytes = fromBase64Url(signature)
+  } catch {
+    throw invalidCursor()
+  }
+  const key = await hmacKey(secret)
+  if (!(await crypto.subtle.verify('HMAC', key, signatureBytes, signedText(binding, payload))))
+    throw invalidCursor()
+  const body = readPayload(payload)
+  if (!body) throw invalidCursor()
+  if (body.x * 1000 < now) {
+    throw new ScimError(
+      400,
+      `The cursor has expired (cursors are valid for ${CURSOR_TIMEOUT_SECONDS} seconds): start again from the first page`,
+      'expiredCursor',
+    )
+  }
+  const direction = body.d === 'n' ? 'next' : 'previous'
+  return body.i === undefined ? { direction } : { direction, after: { key: body.k ?? null, id: body.i } }
+}

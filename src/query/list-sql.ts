@@ -1,0 +1,79 @@
+import { type SQL, sql } from 'drizzle-orm'
+import type { ProjectionRequest } from '../projection/project'
+import type { ResourceTypeDefinition } from '../schema/attribute'
+import { column, type FilterTarget } from './row-operands'
+import { orderBy, type RowPosition, type SortKey, seekAfter } from './sort'
+
+/** One resource type searched by a list request: its rows, compiled filter, sort key and projection. */
+export interface Arm {
+  readonly kind: 'User' | 'Group'
+  readonly resourceType: ResourceTypeDefinition
+  readonly target: FilterTarget
+  readonly filter: SQL | undefined
+  readonly key: SortKey
+  /** The filter finds its rows through an index equality, so they are few (see `isIndexedLookup`). */
+  readonly indexedLookup: boolean
+  readonly projection: ProjectionRequest
+}
+
+/** Which rows of the ordered, filtered set one page query reads. */
+export interface PageWindow {
+  readonly ascending: boolean
+  /** Keyset paging: only rows after this one (in the direction of `ascending`). */
+  readonly after?: RowPosition
+  readonly limit: number
+  /** Index paging: rows to skip (startIndex − 1). */
+  readonly offset: number
+}
+
+const TABLES = { User: 'users', Group: 'groups' } as const
+
+/** The SQL alias of each table's rows in list queries. */
+export const ALIASES = { User: 'u', Group: 'g' } as const
+
+/** `tenant_id = ?` first, then the filter and the keyset position, on one arm's rows. */
+function conditions(arm: Arm, extra: readonly SQL[]): SQL {
+  const all = [sql`${column(arm.target, 'tenant_id')} = ${arm.target.tenantId}`, ...extra]
+  if (arm.filter) all.splice(1, 0, sql`(${arm.filter})`)
+  return sql.join(all, sql` AND `)
+}
+
+const from = (arm: Arm) => sql.raw(`${TABLES[arm.kind]} ${arm.target.alias}`)
+
+/** Whether any arm's sort key can be NULL; the order must then place NULLs the same way for all arms. */
+export const nullableOrder = (arms: readonly Arm[]) => arms.some((a) => a.key.nullable)
+
+/**
+ * One page of the filtered, ordered set: each resource type's rows as columns `type, id, created,
+ * lastModified, version, resource, sk` (sk: the sort key), UNION ALL at the root (RFC 7644 §3.4.3).
+ * SQLite flattens the single-type form, so ORDER BY and the keyset use the (tenant_id, created, id)
+ * indexes; LIMIT/OFFSET serve startIndex.
+ */
+export function pageQuery(arms: readonly Arm[], window: PageWindow): SQL {
+  const nullable = nullableOrder(arms)
+  const selects = arms.map((arm) => {
+    const c = (name: string) => column(arm.target, name)
+    const key = { value: arm.key.value, nullable }
+    const seek = window.after ? [seekAfter(key, c('id'), window.after, window.ascending)] : []
+    return sql`SELECT ${sql.raw(`'${arm.kind}'`)} AS type, ${c('id')} AS id, ${c('created')} AS created,
+      ${c('last_modified')} AS lastModified, ${c('version')} AS version, ${c('resource')} AS resource,
+      ${arm.key.value} AS sk FROM ${from(arm)} WHERE ${conditions(arm, seek)}`
+  })
+  const offset = window.offset > 0 ? sql` OFFSET ${window.offset}` : sql``
+  return sql`SELECT type, id, created, lastModified, version, resource, sk FROM (${sql.join(selects, sql` UNION ALL `)})
+    ORDER BY ${orderBy(
+      nullable,
+      window.ascending,
+      arms.every((a) => a.indexedLookup),
+    )} LIMIT ${window.limit}${offset}`
+}
+
+/** `totalResults`, RFC 7644 §3.4.2: the size of the whole filtered set, whatever the page. */
+export function countQuery(arms: readonly Arm[]): SQL {
+  const counts = arms.map((arm) => sql`(SELECT count(*) FROM ${from(arm)} WHERE ${conditions(arm, [])})`)
+  return sql`SELECT ${sql.join(counts, sql` + `)} AS total`
+}
+
+/** The ids of one resource type on the page: the page query again, as a subquery of the same batch. */
+export const pageIdsOf = (kind: 'User' | 'Group', page: SQL) =>
+  sql`SELECT id FROM (${page}) WHERE type = ${sql.raw(`'${kind}'`)}`

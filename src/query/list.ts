@@ -1,0 +1,222 @@
+import type { SQL } from 'drizzle-orm'
+import { runBatch } from '../db/batch'
+import {
+  type GroupOfUser,
+  type MemberOfGroup,
+  selectGroupsOfUsers,
+  selectMembersOfGroups,
+  toStored,
+} from '../db/resource-store'
+import type { Tenant } from '../env'
+import { parseFilter } from '../filter/parser'
+import { parseAttributeList, projectResource, wantsAttribute } from '../projection/project'
+import { type Computed, renderResource } from '../resources/render'
+import type { SchemaRegistry } from '../schema/registry'
+import { LIST_RESPONSE } from '../schema/urns'
+import { checkParameterBudget, compileFilter, isIndexedLookup } from './compile-filter'
+import { type CursorBinding, type CursorPosition, cursorsDisabled, openCursor, signCursor } from './cursor'
+import type { ListParams } from './list-params'
+import { ALIASES, type Arm, countQuery, type PageWindow, pageIdsOf, pageQuery } from './list-sql'
+import { type RowPosition, resolveSortBy, type SortValue, sortKeyOf } from './sort'
+
+/** What a list request searches: one resource type, or both at the root (RFC 7644 §3.4.3 `POST /.search`). */
+export type ListScope = 'User' | 'Group' | 'root'
+
+/** RFC 7644 §3.4.2 ListResponse, with RFC 9865's cursors. */
+export interface ListResponse {
+  schemas: [typeof LIST_RESPONSE]
+  totalResults: number
+  itemsPerPage: number
+  startIndex?: number
+  nextCursor?: string
+  previousCursor?: string
+  Resources: Record<string, unknown>[]
+}
+
+type Row = Record<string, unknown>
+
+/**
+ * At the root a filter or sortBy may name an attribute of only one resource type (`userName`);
+ * for the other type the path resolves to the first type's schema, which that type does not have,
+ * so the compiler treats it as absent there (it never matches, `ne` always does).
+ */
+function acrossTypes(registry: SchemaRegistry): SchemaRegistry {
+  return {
+    ...registry,
+    resolve: (resourceType, path) =>
+      registry.resolve(resourceType, path) ??
+      registry.resourceTypes.map((other) => registry.resolve(other, path)).find((p) => p !== undefined),
+  }
+}
+
+/**
+ * The resource types a request searches, each with its compiled filter, sort key and projection
+ * (RFC 7644 §3.4.2); throws `invalidFilter` for a filter that does not parse or is too complex.
+ */
+export function listArms(
+  tenant: Pick<Tenant, 'name' | 'registry' | 'baseUrl'>,
+  scope: ListScope,
+  params: ListParams,
+): Arm[] {
+  const kinds = scope === 'root' ? (['User', 'Group'] as const) : [scope]
+  const registry = scope === 'root' ? acrossTypes(tenant.registry) : tenant.registry
+  const resourceTypes = kinds.map((kind) => {
+    const resourceType = tenant.registry.resourceType(kind)
+    if (!resourceType) throw new TypeError(`No ${kind} resource type in the registry`)
+    return resourceType
+  })
+  const sortPaths = params.sortBy ? resolveSortBy(params.sortBy, registry, resourceTypes) : []
+  const arms = resourceTypes.map((resourceType, i): Arm => {
+    const kind = kinds[i] as 'User' | 'Group'
+    const target = { resourceType, alias: ALIASES[kind], tenantId: tenant.name, baseUrl: tenant.baseUrl }
+    const filter =
+      params.filter === undefined ? undefined : parseFilter(params.filter, registry, resourceType)
+    return {
+      kind,
+      resourceType,
+      target,
+      filter: filter && compileFilter(filter, target),
+      key: sortKeyOf(sortPaths[i], target),
+      indexedLookup: filter !== undefined && isIndexedLookup(filter, target),
+      projection: {
+        attributes: parseAttributeList(params.attributes, tenant.registry, resourceType),
+        excludedAttributes: parseAttributeList(params.excludedAttributes, tenant.registry, resourceType),
+      },
+    }
+  })
+  checkParameterBudget(...arms.flatMap((arm) => (arm.filter ? [arm.filter] : [])))
+  return arms
+}
+
+/** The page to read: by offset (startIndex), or by keyset after a cursor's row, one row more to see what follows. */
+interface Plan {
+  readonly window: PageWindow
+  readonly cursor?: {
+    readonly binding: CursorBinding
+    readonly position: CursorPosition
+    readonly secret: string
+  }
+}
+
+async function planOf(
+  tenant: Tenant,
+  scope: ListScope,
+  params: ListParams,
+  secret: string | undefined,
+): Promise<Plan> {
+  const ascending = params.sortOrder === 'ascending'
+  if (params.cursor === undefined) {
+    return { window: { ascending, limit: params.count, offset: params.startIndex - 1 } }
+  }
+  if (secret === undefined) throw cursorsDisabled()
+  const binding: CursorBinding = {
+    tenant: tenant.name,
+    resourceType: scope,
+    filter: params.filter,
+    sortBy: params.sortBy,
+    sortOrder: params.sortOrder,
+  }
+  // RFC 9865 §2 — an empty cursor asks for the first page.
+  const position =
+    params.cursor === '' ? { direction: 'next' as const } : await openCursor(secret, binding, params.cursor)
+  // A previous page is read backwards from the first row of the page the client is on.
+  const forward = position.direction === 'next'
+  const window = {
+    ascending: forward === ascending,
+    after: position.after,
+    limit: params.count + 1,
+    offset: 0,
+  }
+  return { window, cursor: { binding, position, secret } }
+}
+
+const positionOf = (row: Row): RowPosition => ({ key: (row.sk ?? null) as SortValue, id: String(row.id) })
+
+/** RFC 9865 §2 — `nextCursor` unless this is the last page, `previousCursor` unless it is the first. */
+async function cursorsOf(plan: Plan, fetched: Row[], count: number) {
+  const cursor = plan.cursor
+  if (!cursor || count === 0) return { rows: fetched }
+  const { binding, position, secret } = cursor
+  const more = fetched.length > count
+  const page = fetched.slice(0, count)
+  const sign = (direction: 'next' | 'previous', row: Row | undefined) =>
+    signCursor(secret, binding, row ? { direction, after: positionOf(row) } : { direction })
+  if (position.direction === 'next') {
+    return {
+      rows: page,
+      nextCursor: more ? await sign('next', page.at(-1)) : undefined,
+      previousCursor: position.after && page.length > 0 ? await sign('previous', page[0]) : undefined,
+    }
+  }
+  const rows = page.reverse()
+  return {
+    rows,
+    // Nothing before the cursor's row: the next page is then the first one.
+    nextCursor: await sign('next', rows.at(-1)),
+    previousCursor: more ? await sign('previous', rows[0]) : undefined,
+  }
+}
+
+function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>()
+  for (const row of rows) map.set(key(row), [...(map.get(key(row)) ?? []), row])
+  return map
+}
+
+/**
+ * Answers a list or search request, RFC 7644 §3.4.2–3.4.3 and RFC 9865, with ONE D1 batch: the page,
+ * `totalResults`, and the computed attributes (a user's groups, a group's members) of the page's
+ * rows only when the projection returns them. `count=0` reads no rows, only the count.
+ */
+export async function listResources(
+  tenant: Tenant,
+  scope: ListScope,
+  params: ListParams,
+  cursorSecret: string | undefined,
+): Promise<ListResponse> {
+  const arms = listArms(tenant, scope, params)
+  const plan = await planOf(tenant, scope, params, cursorSecret)
+  const db = { tenantId: tenant.name, db: tenant.db, registry: tenant.registry }
+  const statements: SQL[] = [countQuery(arms)]
+  const reads: { arm: Arm; index: number }[] = []
+  if (params.count > 0) {
+    statements.push(pageQuery(arms, plan.window))
+    const idsPage = pageQuery(arms, { ...plan.window, limit: params.count })
+    for (const arm of arms) {
+      const name = arm.kind === 'User' ? 'groups' : 'members'
+      if (!wantsAttribute(arm.projection, tenant.registry, arm.resourceType, name)) continue
+      const ids = pageIdsOf(arm.kind, idsPage)
+      reads.push({ arm, index: statements.length })
+      statements.push(arm.kind === 'User' ? selectGroupsOfUsers(db, ids) : selectMembersOfGroups(db, ids))
+    }
+  }
+  const results = await runBatch(tenant.d1, statements)
+  const totalResults = Number(results[0]?.[0]?.total ?? 0)
+  const { rows, nextCursor, previousCursor } = await cursorsOf(plan, results[1] ?? [], params.count)
+  const computed = new Map<string, Map<string, Row[]>>()
+  for (const { arm, index } of reads) {
+    const key = (row: Row) => String(arm.kind === 'User' ? row.userId : row.groupId)
+    computed.set(arm.kind, groupBy(results[index] ?? [], key))
+  }
+  const Resources = rows.map((row) => {
+    const kind = row.type === 'Group' ? 'Group' : 'User'
+    const arm = arms.find((a) => a.kind === kind) as Arm
+    const own = computed.get(kind)?.get(String(row.id)) ?? []
+    const extra: Computed = !computed.has(kind)
+      ? {}
+      : kind === 'User'
+        ? { groups: own as unknown as GroupOfUser[] }
+        : { members: own as unknown as MemberOfGroup[] }
+    const full = renderResource(kind, toStored(row), tenant.baseUrl, extra)
+    return projectResource(full, arm.projection, tenant.registry, arm.resourceType)
+  })
+  return {
+    schemas: [LIST_RESPONSE],
+    totalResults,
+    itemsPerPage: Resources.length,
+    ...(plan.cursor ? {} : { startIndex: params.startIndex }),
+    ...(nextCursor ? { nextCursor } : {}),
+    ...(previousCursor ? { previousCursor } : {}),
+    Resources,
+  }
+}

@@ -1,0 +1,113 @@
+import { env } from 'cloudflare:workers'
+import type { SQL } from 'drizzle-orm'
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
+import { describe, it } from 'vitest'
+import { type ListScope, listArms } from '../../src/query/list'
+import { parseListQuery } from '../../src/query/list-params'
+import { countQuery, type PageWindow, pageQuery } from '../../src/query/list-sql'
+import { builtinRegistry } from '../../src/schema/builtin'
+
+const dialect = new SQLiteSyncDialect()
+const tenant = { name: 'plans', registry: builtinRegistry, baseUrl: 'https://plans.scim.example.com/scim/v2' }
+const FIRST_PAGE: PageWindow = { ascending: true, limit: 100, offset: 0 }
+
+/** `EXPLAIN QUERY PLAN` of a statement on the real local D1, one line per plan step. */
+async function explain(statement: SQL): Promise<string> {
+  const { sql, params } = dialect.sqlToQuery(statement)
+  const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+    .bind(...params)
+    .all<{ detail: string }>()
+  return results.map((r) => r.detail).join('\n')
+}
+
+/** The plans of the page and of totalResults for a list request, as the Worker builds them. */
+async function plans(scope: ListScope, query: Record<string, string>, window = FIRST_PAGE) {
+  const arms = listArms(tenant, scope, parseListQuery(query))
+  return { page: await explain(pageQuery(arms, window)), count: await explain(countQuery(arms)) }
+}
+
+// A full scan of a table, under its name or its alias in our queries.
+const FULL_SCAN = /\bSCAN (users|groups|user_emails|group_members|u|g|e|gm)\b/
+
+describe('every filter an identity provider sends uses an index (issue 4 §7)', () => {
+  it.for([
+    [
+      'User',
+      'userName eq "test.user@okta.local"',
+      /SEARCH u USING (COVERING )?INDEX users_tenant_user_name \(tenant_id=\? AND user_name_folded=\?\)/,
+    ],
+    [
+      'User',
+      'externalId eq "00ujl29u0le5T6Aj10h7"',
+      /SEARCH u USING (COVERING )?INDEX users_tenant_external_id \(tenant_id=\? AND external_id=\?\)/,
+    ],
+    [
+      'User',
+      'emails[type eq "work"].value eq "a@b.example"',
+      /SEARCH e USING (COVERING )?INDEX user_emails_tenant_value \(tenant_id=\? AND value_folded=\?\)/,
+    ],
+    [
+      'Group',
+      'displayName eq "Test SCIMv2"',
+      /SEARCH g USING (COVERING )?INDEX groups_tenant_display_name \(tenant_id=\? AND display_name_folded=\?\)/,
+    ],
+    [
+      'Group',
+      'id eq "g" and members[value eq "u"]',
+      /SEARCH g USING (COVERING )?INDEX sqlite_autoindex_groups_1 \(tenant_id=\? AND id=\?\)/,
+    ],
+    [
+      'Group',
+      'id eq "g" and members eq "u"',
+      /SEARCH gm USING COVERING INDEX group_members_tenant_member \(tenant_id=\? AND member_id=\?\)/,
+    ],
+    [
+      'Group',
+      'members[value eq "u"]',
+      /SEARCH gm USING COVERING INDEX group_members_tenant_member \(tenant_id=\? AND member_id=\?\)/,
+    ],
+    [
+      'User',
+      'id eq "u" and manager eq "m"',
+      /SEARCH u USING (COVERING )?INDEX sqlite_autoindex_users_1 \(tenant_id=\? AND id=\?\)/,
+    ],
+    [
+      'User',
+      'meta.lastModified gt "2026-01-01T00:00:00Z"',
+      /SEARCH u USING (COVERING )?INDEX users_tenant_last_modified \(tenant_id=\? AND last_modified>\?\)/,
+    ],
+    [
+      'Group',
+      'meta.lastModified ge "2026-01-01T00:00:00Z" and meta.lastModified lt "2026-02-01T00:00:00Z"',
+      /SEARCH g USING (COVERING )?INDEX groups_tenant_last_modified \(tenant_id=\? AND last_modified>\? AND last_modified<\?\)/,
+    ],
+  ] as const)('%s: %s', async ([scope, filter, index], { expect }) => {
+    const { page, count } = await plans(scope, { filter })
+    for (const plan of [page, count]) {
+      expect(plan, plan).toMatch(index)
+      expect(plan, plan).not.toMatch(FULL_SCAN)
+      // The tenant's rows in creation order would be a scan of the tenant in disguise.
+      expect(plan, plan).not.toMatch(/INDEX \w+_tenant_created \(tenant_id=\?\)/)
+    }
+  })
+})
+
+describe('paging reads only the page through the (tenant_id, created, id) index', () => {
+  it('reads the first page of an unfiltered list in index order, without sorting', async ({ expect }) => {
+    const { page } = await plans('User', {})
+    expect(page, page).toMatch(/SEARCH u USING INDEX users_tenant_created \(tenant_id=\?\)/)
+    expect(page, page).not.toMatch(/TEMP B-TREE/)
+  })
+
+  it('seeks to a cursor position with a row-value range, in both directions', async ({ expect }) => {
+    const after = { key: '2026-01-01T00:00:00.000Z', id: 'x' }
+    for (const ascending of [true, false]) {
+      const { page } = await plans('Group', {}, { ascending, after, limit: 101, offset: 0 })
+      const range = ascending ? '>' : '<'
+      expect(page, page).toMatch(
+        `SEARCH g USING INDEX groups_tenant_created (tenant_id=? AND (created,id)${range}(?,?))`,
+      )
+      expect(page, page).not.toMatch(/TEMP B-TREE/)
+    }
+  })
+})
