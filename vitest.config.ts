@@ -19,6 +19,21 @@ export default defineConfig(async () => {
                   TEST_MIGRATIONS: migrations,
                   CURSOR_SECRET: 'test-cursor-secret-do-not-use-in-production',
                 },
+                // A second, real limiter with a low limit, so the 429 path is reachable in a test.
+                ratelimits: { RATE_LIMITER_TEST: { simple: { limit: 3, period: 10 } } },
+                kvNamespaces: { EVENT_SINK: 'test-event-sink' },
+                // The SaaS side of change events: a separate Worker consuming the queue that
+                // wrangler.toml's SCIM_EVENTS produces to, recording each message in EVENT_SINK.
+                workers: [
+                  {
+                    name: 'event-consumer',
+                    modules: true,
+                    scriptPath: './test/support/event-consumer.mjs',
+                    compatibilityDate: '2026-04-20',
+                    kvNamespaces: { SINK: 'test-event-sink' },
+                    queueConsumers: { 'edge-scim-events': { maxBatchTimeout: 0.05 } },
+                  },
+                ],
               },
             }),
           ],

@@ -4,6 +4,8 @@ import { countRoundTrips } from '../db/round-trips'
 import * as schema from '../db/schema'
 import type { AppEnv } from '../env'
 import { ScimError } from '../http/scim-error'
+import { primarySession } from '../ops/d1-bindings'
+import { enforceRateLimit } from '../ops/rate-limit'
 import { builtinRegistry } from '../schema/builtin'
 import { tenantFromHost } from './host'
 import { type TenantRecord, tenantKey, tenantRecordSchema, tokenIsLive } from './tenant-record'
@@ -67,10 +69,12 @@ export const tenancy: MiddlewareHandler<AppEnv> = async function tenancy(c, next
   const tokenId = matchToken(record, hash, new Date())
   if (!record || !tokenId) throw unauthorized()
   if (record.status !== 'active') throw unauthorized('This tenant is suspended')
+  // After authentication, so requests with a wrong token cannot spend a tenant's budget.
+  await enforceRateLimit(c, name)
 
   const binding = (c.env as unknown as Record<string, unknown>)[record.db] as D1Database | undefined
   if (!binding) throw new Error(`Tenant ${name} names D1 binding ${record.db}, which this deployment lacks`)
-  const d1 = countRoundTrips(binding, c.var.d1)
+  const d1 = countRoundTrips(primarySession(binding), c.var.d1)
   const db = drizzle(d1, { schema, casing: 'snake_case' })
   c.set('tenant', {
     name,
