@@ -1,5 +1,6 @@
 import type { SQL } from 'drizzle-orm'
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
+import { withReadRetry } from './transient'
 
 /**
  * A statement for a D1 batch: a Drizzle query builder (insert/update/delete/select) or a Drizzle
@@ -17,16 +18,26 @@ export function render(statement: Statement): { sql: string; params: unknown[] }
   return 'toSQL' in statement ? statement.toSQL() : dialect.sqlToQuery(statement)
 }
 
-/** Runs statements as one D1 batch — one round trip, one transaction — and returns each one's rows. */
+// Our SQL names every value as a bound parameter, so its text holds only our own keywords.
+const READ = /^\s*(?:SELECT|WITH)\b/i
+const WRITE = /\b(?:INSERT|UPDATE|DELETE|REPLACE|UPSERT|CREATE|DROP|ALTER)\b/i
+const isRead = (sql: string) => READ.test(sql) && !WRITE.test(sql)
+
+/**
+ * Runs statements as one D1 batch — one round trip, one transaction — and returns each one's rows.
+ * A batch of reads only is retried once after a transient D1 error; a batch that writes never is
+ * (its outcome is unknown: see `withReadRetry`).
+ */
 export async function runBatch(
   d1: D1Database,
   statements: readonly Statement[],
 ): Promise<Record<string, unknown>[][]> {
   if (statements.length === 0) return []
-  const prepared = statements.map((s) => {
-    const { sql, params } = render(s)
-    return d1.prepare(sql).bind(...params)
-  })
-  const results = await d1.batch<Record<string, unknown>>(prepared)
+  const rendered = statements.map(render)
+  const run = async () => {
+    const prepared = rendered.map(({ sql, params }) => d1.prepare(sql).bind(...params))
+    return d1.batch<Record<string, unknown>>(prepared)
+  }
+  const results = await (rendered.every(({ sql }) => isRead(sql)) ? withReadRetry(run) : run())
   return results.map((r) => r.results ?? [])
 }

@@ -1,5 +1,6 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
+import { databaseUnavailable, transientReason } from '../db/transient'
 import type { AppEnv } from '../env'
 import { describeError } from '../ops/safe-error'
 import { ScimError } from './scim-error'
@@ -34,6 +35,15 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
   const requestId = c.get('requestId') ?? 'unknown'
   const known = toScimError(error)
   if (known) return renderScimError(c, known)
+  // A transient D1 error (after the retry of a read): 503 with Retry-After, logged as a warning
+  // with D1's fixed text only.
+  const transient = transientReason(error)
+  if (transient) {
+    console.warn(
+      JSON.stringify({ level: 'warn', requestId, message: 'database unavailable', reason: transient }),
+    )
+    return renderScimError(c, databaseUnavailable())
+  }
   console.error(
     JSON.stringify({
       level: 'error',

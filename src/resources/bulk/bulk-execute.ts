@@ -2,6 +2,7 @@ import type { Statement } from '../../db/batch'
 import { runBatch } from '../../db/batch'
 import { guard } from '../../db/resource-store'
 import { tableOf } from '../../db/resource-tables'
+import { databaseUnavailable, isTransientD1Error } from '../../db/transient'
 import type { Tenant } from '../../env'
 import { etagOf } from '../../http/etag'
 import { ScimError, type ScimErrorBody } from '../../http/scim-error'
@@ -116,6 +117,7 @@ class BulkRun {
 
 function toScimError(error: unknown): ScimError {
   if (error instanceof ScimError) return error
+  if (isTransientD1Error(error)) return databaseUnavailable()
   console.error(JSON.stringify({ level: 'error', message: 'bulk operation failed', error: String(error) }))
   return new ScimError(500, 'Internal server error in this operation')
 }
@@ -219,11 +221,18 @@ async function runWave(run: BulkRun, wave: readonly BulkOperation[]) {
   )
   const rows = new Map<Resolved, Record<string, unknown>[]>()
   if (reading.length > 0) {
-    const results = await runBatch(
-      tenant.d1,
-      reading.map((r) => selectCurrent(tenant, r.op.kind, r.id ?? '')),
-    )
-    for (const [i, r] of reading.entries()) rows.set(r, results[i] ?? [])
+    try {
+      const results = await runBatch(
+        tenant.d1,
+        reading.map((r) => selectCurrent(tenant, r.op.kind, r.id ?? '')),
+      )
+      for (const [i, r] of reading.entries()) rows.set(r, results[i] ?? [])
+    } catch (error) {
+      if (!isTransientD1Error(error)) throw error
+      // The database is unavailable (after a retry): these operations fail with 503 in their turn.
+      for (const [i, r] of resolved.entries())
+        if (reading.includes(r as Resolved)) resolved[i] = toScimError(error)
+    }
   }
 
   let pending: Planned[] = []
@@ -242,10 +251,13 @@ async function runWave(run: BulkRun, wave: readonly BulkOperation[]) {
         p.settle(results.slice(offset, offset + p.statements.length))
         offset += p.statements.length
       }
-    } catch {
+    } catch (error) {
       for (const p of batch) {
         if (run.stopped) return
-        await runAlone(run, p.resolved)
+        // A transient error leaves the batch's outcome unknown: it may have committed, so its
+        // operations are answered 503 and never re-run (src/db/transient.ts).
+        if (isTransientD1Error(error)) run.fail(p.resolved.op, error, p.resolved.id)
+        else await runAlone(run, p.resolved)
       }
     }
     committed = true
