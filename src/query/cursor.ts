@@ -50,8 +50,8 @@ export const cursorsDisabled = () =>
  * `.dev.vars` entry locally, a binding in tests), or undefined when absent or too short, which turns
  * cursor paging off rather than signing with a weak key.
  */
-export function cursorSecretOf(env: object): string | undefined {
-  const secret = (env as { CURSOR_SECRET?: unknown }).CURSOR_SECRET
+export function cursorSecretOf(env: { readonly CURSOR_SECRET?: unknown }): string | undefined {
+  const secret = env.CURSOR_SECRET
   return typeof secret === 'string' && secret.length >= MIN_SECRET_LENGTH ? secret : undefined
 }
 

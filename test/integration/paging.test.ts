@@ -232,7 +232,7 @@ describe('cursors (RFC 9865)', () => {
 
   it('refuses an expired cursor with 400 expiredCursor', async ({ expect }) => {
     const { tenant, users } = await sevenUsers()
-    const secret = (env as unknown as { CURSOR_SECRET: string }).CURSOR_SECRET
+    const secret = env.CURSOR_SECRET ?? ''
     const binding = {
       tenant: tenant.name,
       resourceType: 'User',
