@@ -154,14 +154,12 @@ describe('sorting (RFC 7644 §3.4.2.3)', () => {
 describe('cursors (RFC 9865)', () => {
   /** Follows nextCursor from an empty cursor to the last page. */
   async function walk(tenant: TestTenant, query: string) {
-    const pages = []
-    let cursor = ''
-    for (;;) {
-      const page = await get(tenant, `/Users?${query}&count=3&cursor=${cursor}`)
-      pages.push(page)
-      if (!page.nextCursor) return pages
-      cursor = page.nextCursor
+    // RFC 9865 §2 writes the first request with a bare `cursor` parameter.
+    const pages = [await get(tenant, `/Users?${query}&cursor&count=3`)]
+    while (pages.at(-1).nextCursor) {
+      pages.push(await get(tenant, `/Users?${query}&count=3&cursor=${pages.at(-1).nextCursor}`))
     }
+    return pages
   }
 
   it('walks forward and back over the same order as startIndex, with totalResults on every page', async ({
