@@ -9,10 +9,9 @@ import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { runMain } from './lib/cli-error'
 import { migrateAllDatabases } from './lib/migrate'
-import { optionValue } from './lib/target-args'
+import { DEFAULT_REMOTE_ENV, optionValue } from './lib/target-args'
 import { PROJECT_ROOT } from './lib/wrangler'
 
-const DEFAULT_ENV = 'production'
 const log = (line: string) => process.stderr.write(`${line}\n`)
 
 /** The arguments without `--env <v>`, `--env=<v>` and `-e <v>`. */
@@ -27,7 +26,7 @@ function withoutEnv(args: readonly string[]): string[] {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2)
-  const env = optionValue(argv, 'env', 'e') ?? DEFAULT_ENV
+  const env = optionValue(argv, 'env', 'e') ?? DEFAULT_REMOTE_ENV
   const passthrough = withoutEnv(argv)
   const dryRun = passthrough.includes('--dry-run')
 

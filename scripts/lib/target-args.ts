@@ -10,6 +10,12 @@ export const TARGET_OPTIONS = {
   env: { type: 'string' },
 } as const
 
+/**
+ * The environment `--remote` acts on unless `--env` says otherwise: the one `npm run deploy`
+ * ships, so a token created remotely lands in the KV namespace the deployed Worker reads.
+ */
+export const DEFAULT_REMOTE_ENV = 'production'
+
 /** The target named by parsed TARGET_OPTIONS; local unless --remote. */
 export function targetFromValues(
   values: { local?: boolean; remote?: boolean; 'persist-to'?: string; env?: string },
@@ -22,7 +28,8 @@ export function targetFromValues(
   if (values.env === '') throw new CliError('--env needs an environment name', hint)
   // Relative to where the operator is, not to the project root where wrangler runs.
   const persistTo = values['persist-to'] === undefined ? undefined : resolve(values['persist-to'])
-  return { remote: values.remote ?? false, persistTo, env: values.env }
+  const remote = values.remote ?? false
+  return { remote, persistTo, env: values.env ?? (remote ? DEFAULT_REMOTE_ENV : undefined) }
 }
 
 /** The value of `--<name> <v>`, `--<name>=<v>` (or `-<short> <v>`) in wrangler-style arguments. */

@@ -48,6 +48,15 @@ describe('parseTenantArgs', () => {
     })
   })
 
+  it('acts --remote on the production environment that npm run deploy ships, unless --env says otherwise', () => {
+    expect(parse('create acme --remote').target).toEqual({
+      remote: true,
+      persistTo: undefined,
+      env: 'production',
+    })
+    expect(parse('create acme --remote --env staging').target.env).toBe('staging')
+  })
+
   it('reads every option of its command', () => {
     const args = parse(
       'create big --label Okta --expires 7d --db DB_2 --json --persist-to /tmp/x --env staging',
