@@ -101,7 +101,7 @@ export function toStored(row: Record<string, unknown>): StoredResource {
 }
 
 /** Nesting deeper than this is not followed when computing a user's indirect groups. */
-const MAX_GROUP_DEPTH = 32
+export const MAX_GROUP_DEPTH = 32
 
 export interface GroupOfUser {
   userId: string

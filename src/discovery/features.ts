@@ -1,3 +1,4 @@
+import { cursorSecretOf } from '../query/cursor'
 import { MAX_PAGE_SIZE, paginationFeatures } from '../query/limits'
 import { MAX_BULK_OPERATIONS, MAX_BULK_PAYLOAD_BYTES } from '../resources/bulk/bulk-limits'
 import type { ServiceProviderFeatures } from './render'
@@ -16,6 +17,6 @@ export function serviceProviderFeatures(env: Env): ServiceProviderFeatures {
     changePassword: false,
     sort: true,
     etag: true,
-    pagination: paginationFeatures(Boolean(env.CURSOR_SECRET)),
+    pagination: paginationFeatures(cursorSecretOf(env) !== undefined),
   }
 }

@@ -1,4 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm'
+import { MAX_GROUP_DEPTH } from '../db/resource-store'
 import type { AttributePath, FilterNode } from '../filter/ast'
 import { foldCase } from '../filter/fold-case'
 import { ScimError } from '../http/scim-error'
@@ -7,7 +8,7 @@ import { instantOf, jsonOperand, jsonPath, type Operand } from './compare-sql'
 import { column, type FilterTarget, foldedDocument, isCore, isUserTarget, jsonKeys } from './row-operands'
 
 /** Nested groups deeper than this are not followed (the bound `selectGroupsOfUsers` uses too). */
-const DEPTH = sql.raw('32')
+const DEPTH = sql.raw(String(MAX_GROUP_DEPTH))
 
 /**
  * The elements of a multi-valued attribute as rows, so that one element must satisfy a whole value
