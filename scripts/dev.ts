@@ -3,6 +3,8 @@
  * exists (printing its token only when it is new), then runs `wrangler dev` with the given options.
  */
 import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runMain } from './lib/cli-error'
 import { migrateAllDatabases } from './lib/migrate'
@@ -28,6 +30,21 @@ async function ensureDevTenant(target: WranglerTarget, port: string): Promise<vo
   )
 }
 
+/**
+ * `wrangler dev` reads secrets from `.dev.vars` (git-ignored). Cursor pagination (RFC 9865) needs a
+ * signing secret; a random one is written on first run so cursors work locally too.
+ */
+function ensureDevVars(): void {
+  const file = join(PROJECT_ROOT, '.dev.vars')
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : ''
+  if (/^CURSOR_SECRET=/m.test(current)) return
+  const line = `CURSOR_SECRET=${randomBytes(32).toString('base64url')}\n`
+  writeFileSync(file, current && !current.endsWith('\n') ? `${current}\n${line}` : `${current}${line}`, {
+    mode: 0o600,
+  })
+  log('Wrote a random CURSOR_SECRET to .dev.vars (cursor pagination signs cursors with it).')
+}
+
 async function main(): Promise<void> {
   const passthrough = absolutePersistTo(process.argv.slice(2))
   const target: WranglerTarget = {
@@ -35,6 +52,7 @@ async function main(): Promise<void> {
     persistTo: optionValue(passthrough, 'persist-to'),
     env: optionValue(passthrough, 'env', 'e'),
   }
+  ensureDevVars()
   await migrateAllDatabases(target, log)
   await ensureDevTenant(target, optionValue(passthrough, 'port') ?? '8787')
 
