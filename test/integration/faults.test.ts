@@ -12,6 +12,7 @@ import { BULK_REQUEST } from '../../src/schema/urns'
 import { createGroup, createUser, ERROR, GROUP, oktaUser, PATCH_OP, patchOp } from '../support/fixtures'
 import { roundTrips, scim } from '../support/scim-client'
 import { createTenant, type TestTenant } from '../support/tenant'
+import { tenantRows } from '../support/tenant-rows'
 
 // D1's own texts (developers.cloudflare.com/d1/observability/debug-d1/), as its binding throws them.
 const TRANSIENT = [
@@ -161,28 +162,7 @@ async function callWith(bindings: Partial<Env>, tenant: TestTenant, path: string
 // ---------------------------------------------------------------------------------------------
 // The tenant's stored state, to prove that nothing of a failed request was applied
 
-/** Every row of the tenant in every table that has a `tenant_id` column, read from the live schema. */
-async function snapshot(tenant: TestTenant) {
-  const { results: tables } = await env.DB.prepare(
-    `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
-       AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name NOT LIKE 'd1\\_%' ESCAPE '\\' ORDER BY name`,
-  ).all<{ name: string }>()
-  const rows: Record<string, unknown[]> = {}
-  for (const { name } of tables) {
-    const columns = (await env.DB.prepare(`PRAGMA table_info("${name}")`).all<{ name: string }>()).results
-    if (!columns.some((c) => c.name === 'tenant_id')) continue
-    rows[name] = (
-      await env.DB.prepare(`SELECT * FROM "${name}" WHERE tenant_id = ? ORDER BY 1, 2, 3`)
-        .bind(tenant.name)
-        .all()
-    ).results
-  }
-  // The comparison would prove nothing if the tables were not found.
-  for (const table of ['users', 'user_emails', 'groups', 'group_members', 'scim_events']) {
-    if (!rows[table]) throw new Error(`snapshot: no table ${table}`)
-  }
-  return rows
-}
+const snapshot = (tenant: TestTenant) => tenantRows(tenant.name)
 
 const eventCount = async (tenant: TestTenant) =>
   (
