@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import { type ChangeEvent, recordEvent } from './events'
 import { detachFromParents } from './memberships'
 import { byId, type ResourceTable, rowOf, type Scope, type StoredResource } from './resource-tables'
+import { releaseValues } from './unique-values'
 
 /** Scope of a write: the tenant's database plus who writes and when. */
 export interface WriteScope extends Scope {
@@ -74,6 +75,7 @@ export function deleteResource(
     guard(scope, table, id, expectedVersion),
     ...detachFromParents(scope, id),
     ...own,
+    releaseValues(tenantId, table.type, id),
     db.delete(table.table).where(byId(table, tenantId, id)),
     recordEvent(tenantId, tokenId, at, {
       resourceType: table.type,

@@ -5,6 +5,7 @@ import { foldResource } from '../schema/fold-resource'
 import type { SchemaRegistry } from '../schema/registry'
 import type { Statement } from './batch'
 import { groups, userEmails, users } from './schema'
+import { uniqueValueStatements } from './unique-values'
 
 /** A tenant's database, the argument every data access takes, so no query can forget its tenant. */
 export interface Scope {
@@ -43,7 +44,7 @@ export interface ResourceTable {
   readonly type: 'User' | 'Group'
   readonly table: typeof users | typeof groups
   columns(stored: StoredResource): Record<string, unknown>
-  /** Statements that (re)write child rows after the resource row was written. */
+  /** Statements that (re)write child rows (emails, unique values) after the resource row was written. */
   children(scope: Scope, stored: StoredResource, replacing: boolean): Statement[]
 }
 
@@ -58,7 +59,7 @@ export const USER_TABLE: ResourceTable = {
     displayNameFolded: folded(resource.displayName),
     active: typeof resource.active === 'boolean' ? resource.active : null,
   }),
-  children({ tenantId }, { id, resource }, replacing) {
+  children({ tenantId, registry }, { id, resource }, replacing) {
     const rows = emailRows(resource)
     return [
       ...(replacing ? [sql`DELETE FROM user_emails WHERE tenant_id = ${tenantId} AND user_id = ${id}`] : []),
@@ -71,6 +72,7 @@ export const USER_TABLE: ResourceTable = {
                 j.value ->> '$.typeFolded', j.value ->> '$.primary'
               FROM json_each(${JSON.stringify(rows)}) AS j`,
           ]),
+      ...uniqueValueStatements(tenantId, registry, 'User', id, replacing),
     ]
   },
 }
@@ -83,7 +85,8 @@ export const GROUP_TABLE: ResourceTable = {
     displayNameFolded: folded(resource.displayName) ?? '',
     externalId: text(resource.externalId),
   }),
-  children: () => [],
+  children: ({ tenantId, registry }, { id }, replacing) =>
+    uniqueValueStatements(tenantId, registry, 'Group', id, replacing),
 }
 
 export const tableOf = (type: 'User' | 'Group') => (type === 'User' ? USER_TABLE : GROUP_TABLE)

@@ -92,6 +92,28 @@ export const groupMembers = sqliteTable(
 )
 
 /**
+ * Values of tenant-declared extension attributes with `uniqueness: server` (RFC 7643 §2.2), one row
+ * per resource and attribute, written in the batch of each write: the unique index makes a second
+ * resource with the same value fail that batch, however the writes race. `attribute` is the
+ * lower-case `urn:…:name`; `value` is the value as `resource_folded` holds it (case-folded unless
+ * caseExact).
+ */
+export const uniqueValues = sqliteTable(
+  'unique_values',
+  {
+    tenantId: text().notNull(),
+    resourceType: text({ enum: ['User', 'Group'] }).notNull(),
+    resourceId: text().notNull(),
+    attribute: text().notNull(),
+    value: text().notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.resourceType, t.resourceId, t.attribute] }),
+    uniqueIndex('unique_values_tenant_value').on(t.tenantId, t.resourceType, t.attribute, t.value),
+  ],
+)
+
+/**
  * The change log and outbox: one row per committed change, written in the same batch as the change.
  */
 export const scimEvents = sqliteTable(

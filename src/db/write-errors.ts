@@ -1,4 +1,5 @@
 import { ScimError } from '../http/scim-error'
+import { claimedAttributes } from './unique-values'
 
 /** Every message in an error's cause chain (Drizzle wraps D1's errors). */
 function messages(error: unknown): string {
@@ -17,9 +18,19 @@ const UNIQUE_ATTRIBUTE: Record<string, string> = {
   'groups.display_name_folded': 'displayName',
 }
 
-/** Turns a unique-index violation into RFC 7644 §3.3's 409 `uniqueness`; other errors are returned as they are. */
-export function uniquenessError(error: unknown): unknown {
+/**
+ * Turns a unique-index violation into RFC 7644 §3.3's 409 `uniqueness` naming the attribute; other
+ * errors are returned as they are. A tenant-declared attribute is named from the failed batch's
+ * `statements`, since SQLite names only the columns of the `unique_values` index.
+ */
+export function uniquenessError(error: unknown, statements: readonly object[] = []): unknown {
   const match = /UNIQUE constraint failed: ([\w.]+), ([\w.]+)/.exec(messages(error))
+  if (match?.[1]?.startsWith('unique_values.')) {
+    const claimed = claimedAttributes(statements)
+    const attribute =
+      claimed.length === 1 ? claimed[0] : `One of ${claimed.join(', ') || 'the unique attributes'}`
+    return ScimError.uniqueness(`${attribute} is already in use in this tenant`)
+  }
   const attribute = match?.[2] && UNIQUE_ATTRIBUTE[match[2]]
   return attribute ? ScimError.uniqueness(`${attribute} is already in use in this tenant`) : error
 }

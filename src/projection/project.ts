@@ -147,11 +147,11 @@ export function projectResource(
     if (Object.keys(members).length > 0) output[key] = members
   }
   if (!Array.isArray(resource.schemas)) return output
-  const isDroppedExtension = (urn: unknown) =>
+  // Stored `schemas` may name an extension the tenant no longer declares; only what is sent is listed.
+  const isSent = (urn: unknown) =>
     typeof urn === 'string' &&
-    resourceType.schemaExtensions.some((e) => same(e.schema, urn)) &&
-    !Object.keys(output).some((k) => same(k, urn))
-  return { schemas: resource.schemas.filter((urn) => !isDroppedExtension(urn)), ...output }
+    (same(urn, resourceType.schema) || Object.keys(output).some((k) => same(k, urn)))
+  return { schemas: resource.schemas.filter(isSent), ...output }
 }
 
 /**

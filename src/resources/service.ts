@@ -93,7 +93,7 @@ export async function commit(tenant: Tenant, statements: readonly Statement[]) {
   try {
     return await runBatch(tenant.d1, statements)
   } catch (error) {
-    throw uniquenessError(error)
+    throw uniquenessError(error, statements)
   }
 }
 

@@ -6,9 +6,9 @@ import type { AppEnv } from '../env'
 import { ScimError } from '../http/scim-error'
 import { primarySession } from '../ops/d1-bindings'
 import { enforceRateLimit } from '../ops/rate-limit'
-import { builtinRegistry } from '../schema/builtin'
 import { tenantFromHost } from './host'
 import { type TenantRecord, tenantKey, tenantRecordSchema, tokenIsLive } from './tenant-record'
+import { registryOf } from './tenant-registry'
 import { digestsEqual, hashToken, TOKEN_PATTERN } from './token'
 
 /** KV's minimum edge cache: a token change reaches every location within about this long. */
@@ -82,7 +82,7 @@ export const tenancy: MiddlewareHandler<AppEnv> = async function tenancy(c, next
     tokenId,
     db,
     d1,
-    registry: builtinRegistry,
+    registry: await registryOf(record),
     baseUrl: `${new URL(c.req.url).origin}/scim/v2`,
   })
   await next()

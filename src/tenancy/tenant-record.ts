@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { DECLARATION_LIMITS, schemaDeclarationRecord } from '../schema/tenant-schemas'
 
 /**
  * The KV record of a tenant, at key `tenant:<name>` in the TENANTS namespace. It is the one thing
@@ -24,6 +25,13 @@ export const tenantRecordSchema = z.object({
   db: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
   createdAt: z.string(),
   tokens: z.array(tokenRecordSchema),
+  /** Extension schemas the tenant declared (`npm run tenant -- schema add`), RFC 7643 §3.3. */
+  schemas: z.array(schemaDeclarationRecord).max(DECLARATION_LIMITS.schemas).optional(),
+  /** SHA-256 of `schemas`, under which each isolate caches the tenant's registry. */
+  schemasHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 })
 
 export type TokenRecord = z.infer<typeof tokenRecordSchema>

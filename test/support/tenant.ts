@@ -1,4 +1,5 @@
 import { env } from 'cloudflare:workers'
+import { checkDeclarations, type DeclarationInput, declarationsHash } from '../../src/schema/tenant-schemas'
 import { type TenantRecord, tenantKey } from '../../src/tenancy/tenant-record'
 import { generateToken, generateTokenId, hashToken } from '../../src/tenancy/token'
 
@@ -12,9 +13,16 @@ export interface TestTenant {
 
 let counter = 0
 
+/** Checked, normalised declarations and their hash, as `npm run tenant -- schema add` stores them. */
+export async function declareSchemas(inputs: readonly DeclarationInput[]) {
+  const checked = checkDeclarations(inputs)
+  if (!checked.ok) throw new Error(checked.problems.join('\n'))
+  return { schemas: checked.value, schemasHash: await declarationsHash(checked.value) }
+}
+
 /** Writes a tenant record straight to the real local KV, as the tenant command does. */
 export async function createTenant(
-  options: Partial<Pick<TenantRecord, 'status' | 'db'>> = {},
+  options: Partial<Pick<TenantRecord, 'status' | 'db'>> & { schemas?: readonly DeclarationInput[] } = {},
 ): Promise<TestTenant> {
   counter++
   const name = `t${counter}-${crypto.randomUUID().slice(0, 8)}`
@@ -27,6 +35,7 @@ export async function createTenant(
     db: options.db ?? 'DB',
     createdAt: new Date().toISOString(),
     tokens: [{ id: tokenId, hash: await hashToken(token), createdAt: new Date().toISOString() }],
+    ...(options.schemas && (await declareSchemas(options.schemas))),
   }
   await env.TENANTS.put(tenantKey(name), JSON.stringify(record))
   const host = `${name}.scim.example.com`
