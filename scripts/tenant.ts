@@ -15,6 +15,7 @@ import {
   setStatus,
   summarize,
 } from './lib/tenant-commands'
+import { runSchemaCommand } from './lib/tenant-schema'
 import { flagsText, listTenants } from './lib/tenant-store'
 import { createWrangler, type WranglerClient } from './lib/wrangler'
 
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
   }
   const w = createWrangler(args.target)
   const { tenant } = args
-  const mutates = args.command !== 'list'
+  const mutates = args.command !== 'list' && args.schema?.action !== 'list'
   log(`${args.command}${tenant ? ` ${tenant}` : ''} (${flagsText(w)})`)
 
   switch (args.command) {
@@ -104,6 +105,9 @@ async function main(): Promise<void> {
       else print(`Deleted tenant ${tenant}: its KV record and ${total} rows in D1.`)
       break
     }
+    case 'schema':
+      if (args.schema) await runSchemaCommand(w, tenant, args.schema, { json: args.json, print, log })
+      break
   }
   if (mutates && w.target.remote) log(PROPAGATION_WARNING)
 }

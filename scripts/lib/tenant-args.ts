@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import { TENANT_NAME_PATTERN } from '../../src/tenancy/tenant-record'
 import { CliError } from './cli-error'
 import { TARGET_OPTIONS, targetFromValues } from './target-args'
+import { parseSchemaArgs, type SchemaArgs } from './tenant-schema'
 import type { WranglerTarget } from './wrangler'
 
 /** Usage of `npm run tenant`. */
@@ -19,6 +20,11 @@ Commands:
   resume <tenant>
   list                            tenants with status, database and tokens (never their hashes)
   delete <tenant>                 remove the tenant's record and all its rows in D1
+  schema add <tenant> <file.json> [--resource User|Group] [--required]
+                                  declare (or update) an extension schema, RFC 7643 §7 JSON;
+                                  the resource type defaults to the URN's last segment
+  schema list <tenant>            the tenant's extension schemas and their attributes
+  schema remove <tenant> <urn>    stop serving an extension (stored values stay, hidden)
 
 Options:
   --local            act on the local runtime's storage (default), as \`wrangler dev\` sees it
@@ -29,8 +35,17 @@ Options:
 
 Durations: 30s, 15m, 1h, 7d (and 0 for --grace).`
 
-/** The commands of `npm run tenant`; `schema` is reserved for a later issue. */
-export const TENANT_COMMANDS = ['create', 'rotate', 'revoke', 'suspend', 'resume', 'list', 'delete'] as const
+/** The commands of `npm run tenant`. */
+export const TENANT_COMMANDS = [
+  'create',
+  'rotate',
+  'revoke',
+  'suspend',
+  'resume',
+  'list',
+  'delete',
+  'schema',
+] as const
 export type TenantCommand = (typeof TENANT_COMMANDS)[number]
 
 /** A validated `npm run tenant` invocation. */
@@ -46,6 +61,8 @@ export interface TenantArgs {
   tokenId?: string
   /** D1 binding for a new tenant. */
   db: string
+  /** The action of `schema`. */
+  schema?: SchemaArgs
 }
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
@@ -75,6 +92,8 @@ const OPTIONS = {
   grace: { type: 'string' },
   'token-id': { type: 'string' },
   db: { type: 'string' },
+  resource: { type: 'string' },
+  required: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -85,6 +104,8 @@ const COMMAND_OPTIONS: Record<string, readonly TenantCommand[]> = {
   db: ['create'],
   grace: ['rotate'],
   'token-id': ['revoke'],
+  resource: ['schema'],
+  required: ['schema'],
 }
 
 const USAGE_HINT = 'Run `npm run tenant -- --help` for usage.'
@@ -101,12 +122,12 @@ export function parseTenantArgs(argv: string[]): TenantArgs | 'help' {
   const { values, positionals } = parsed
   if (values.help || positionals.length === 0 || positionals[0] === 'help') return 'help'
 
-  const [command, tenant = '', ...extra] = positionals as [string, ...string[]]
-  if (command === 'schema')
-    throw new CliError('`tenant schema` is reserved for a later release and not available yet.')
+  const [command, ...rest] = positionals as [string, ...string[]]
   if (!(TENANT_COMMANDS as readonly string[]).includes(command))
     throw usageError(`Unknown command ${JSON.stringify(command)}`)
   const cmd = command as TenantCommand
+  const schema = cmd === 'schema' ? parseSchemaArgs(rest, values, usageError) : undefined
+  const [tenant = '', ...extra] = schema ? [schema.tenant] : rest
 
   if (cmd === 'list') {
     if (tenant) throw usageError('`list` takes no tenant name')
@@ -151,5 +172,6 @@ export function parseTenantArgs(argv: string[]): TenantArgs | 'help' {
     graceMs: values.grace === undefined ? 0 : parseDuration(values.grace, '--grace'),
     ...(values['token-id'] !== undefined && { tokenId: values['token-id'] }),
     db,
+    ...(schema && { schema: schema.schema }),
   }
 }

@@ -82,7 +82,7 @@ describe('parseTenantArgs', () => {
     ['create acme extra', 'Unexpected argument'],
     ['list acme', 'takes no tenant name'],
     ['frobnicate acme', 'Unknown command'],
-    ['schema acme', 'reserved'],
+    ['schema acme', '`schema` needs an action'],
     ['create acme --grace 1h', '--grace is not an option of `create`'],
     ['revoke acme --label x', '--label is not an option of `revoke`'],
     ['suspend acme --token-id tok_1', '--token-id is not an option of `suspend`'],
