@@ -22,6 +22,9 @@ export default defineConfig(async () => {
                 // A second, real limiter with a low limit, so the 429 path is reachable in a test.
                 ratelimits: { RATE_LIMITER_TEST: { simple: { limit: 3, period: 10 } } },
                 kvNamespaces: { EVENT_SINK: 'test-event-sink' },
+                // A database only the change-event tests write to, so the cron's retention can be
+                // run against it without touching the rows other test files assert on.
+                d1Databases: { DB_EVENTS_TEST: 'test-events-db' },
                 // The SaaS side of change events: a separate Worker consuming the queue that
                 // wrangler.toml's SCIM_EVENTS produces to, recording each message in EVENT_SINK.
                 workers: [

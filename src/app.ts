@@ -7,6 +7,7 @@ import type { AppEnv } from './env'
 import { handleError, handleNotFound } from './http/error-handler'
 import { requestLog } from './http/request-log'
 import { ScimError } from './http/scim-error'
+import { deliverAfterWrite } from './ops/deliver-after-write'
 import { scimRoutes } from './resources/routes'
 import { tenancy } from './tenancy/tenancy'
 
@@ -38,6 +39,7 @@ export function createApp() {
   app.use(
     '/scim/v2/*',
     tenancy,
+    deliverAfterWrite,
     // /Bulk applies its own limit, the `maxPayloadSize` it advertises (bulk-routes.ts).
     (c, next) => (BULK_PATH.test(c.req.path) ? next() : generalBodyLimit(c, next)),
   )

@@ -1,3 +1,7 @@
 import { createApp } from './app'
+import { scheduled } from './ops/scheduled'
 
-export default createApp()
+const app = createApp()
+
+/** The Worker: SCIM over HTTP (RFC 7644), and the cron that re-sends and prunes change events. */
+export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Env>

@@ -11,6 +11,12 @@ export function d1Bindings(env: Env): [string, D1Database][] {
   return Object.entries(env).filter((entry): entry is [string, D1Database] => isD1(entry[1]))
 }
 
+/** The D1 binding of this name, or undefined when the deployment has none. */
+export function d1Binding(env: Env, name: string): D1Database | undefined {
+  const value: unknown = (env as unknown as Record<string, unknown>)[name]
+  return isD1(value) ? value : undefined
+}
+
 /**
  * A session on `binding` whose first query goes to the primary, so a request sees every committed
  * write: identity providers carry no bookmark, and a lagging replica would answer the lookup before

@@ -37,7 +37,7 @@ export async function enforceRateLimit(c: Context<AppEnv>, key: string): Promise
   }
   if (allowed) return
   const seconds = retryAfterSeconds(c.env)
-  throw new ScimError(429, `Too many requests for this tenant; retry after ${seconds} seconds`, undefined, {
+  throw new ScimError(429, `Too many requests; retry after ${seconds} seconds`, undefined, {
     'Retry-After': String(seconds),
   })
 }

@@ -1,8 +1,8 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
-import { env } from 'cloudflare:workers'
 import { describe, it } from 'vitest'
 import { createApp } from '../../src/app'
 import { ERROR } from '../support/fixtures'
+import { opsEnv } from '../support/ops-env'
 import { scim } from '../support/scim-client'
 import { createTenant, type TestTenant } from '../support/tenant'
 
@@ -10,8 +10,8 @@ import { createTenant, type TestTenant } from '../support/tenant'
 // of 3 requests per 10 s (vitest.config.ts), so the limit is reachable in a test.
 const LIMIT = 3
 const lowLimitEnv = {
-  ...env,
-  RATE_LIMITER: (env as Env & { RATE_LIMITER_TEST: RateLimit }).RATE_LIMITER_TEST,
+  ...opsEnv,
+  RATE_LIMITER: opsEnv.RATE_LIMITER_TEST,
   RATE_LIMIT_PERIOD_SECONDS: '10',
 }
 const app = createApp()
@@ -51,7 +51,7 @@ describe('per-tenant rate limit', () => {
     expect(await res.json()).toEqual({
       schemas: [ERROR],
       status: '429',
-      detail: 'Too many requests for this tenant; retry after 10 seconds',
+      detail: 'Too many requests; retry after 10 seconds',
     })
   })
 

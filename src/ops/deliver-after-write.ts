@@ -1,0 +1,39 @@
+import type { MiddlewareHandler } from 'hono'
+import type { AppEnv } from '../env'
+import { d1Binding, primarySession } from './d1-bindings'
+import { deliverTenantEvents } from './event-delivery'
+import { describeError } from './safe-error'
+
+const READS = new Set(['GET', 'HEAD'])
+
+/**
+ * After a write succeeded, sends the tenant's undelivered change events to the SCIM_EVENTS queue
+ * when one is bound (RFC 9967 §2.4). It runs in `waitUntil` on the uncounted binding, so the
+ * response waits for no extra D1 round trip and `Server-Timing` reports only the request's own.
+ */
+export const deliverAfterWrite: MiddlewareHandler<AppEnv> = async function deliverAfterWrite(c, next) {
+  // Every event this request writes occurred after this instant (same isolate clock).
+  const started = new Date().toISOString()
+  await next()
+  const queue = c.env.SCIM_EVENTS
+  const tenant = c.get('tenant')
+  if (!queue || !tenant || READS.has(c.req.method) || !c.res.ok) return
+  const binding = d1Binding(c.env, tenant.record.db)
+  if (!binding) return
+  const requestId = c.get('requestId')
+  c.executionCtx.waitUntil(
+    deliverTenantEvents(primarySession(binding), queue, c.env, tenant.name, started).catch(
+      (error: unknown) => {
+        console.error(
+          JSON.stringify({
+            level: 'error',
+            requestId,
+            tenant: tenant.name,
+            message: 'change event delivery failed; the cron re-sends',
+            error: describeError(error),
+          }),
+        )
+      },
+    ),
+  )
+}

@@ -1,0 +1,40 @@
+import { d1Bindings, primarySession } from './d1-bindings'
+import { resendUndelivered } from './event-delivery'
+import { pruneEvents, retentionCutoff } from './event-retention'
+import { describeError } from './safe-error'
+
+// Per database and run (every minute): 50 × 100 events re-sent, 50 × 1000 rows walked for pruning.
+const RESEND_PAGES = 50
+const PRUNE_PAGES = 50
+
+/**
+ * The cron: on every D1 binding, re-sends the change events whose delivery failed (at-least-once,
+ * RFC 9967 §2.4) and prunes old ones. A failing database does not stop the others; the run fails
+ * afterwards so the failure shows in the Cron Events of the dashboard.
+ */
+export async function scheduled(controller: ScheduledController, env: Env): Promise<void> {
+  const cutoff = retentionCutoff(env, new Date(controller.scheduledTime))
+  const queue = env.SCIM_EVENTS
+  const failures: unknown[] = []
+  for (const [database, binding] of d1Bindings(env)) {
+    const db = primarySession(binding)
+    try {
+      const resent = queue ? await resendUndelivered(db, queue, env, RESEND_PAGES) : 0
+      const pruned = await pruneEvents(db, cutoff, !queue, PRUNE_PAGES)
+      if (resent + pruned > 0) {
+        console.log(JSON.stringify({ level: 'info', message: 'change events', database, resent, pruned }))
+      }
+    } catch (error) {
+      console.error(
+        JSON.stringify({
+          level: 'error',
+          message: 'change event maintenance failed',
+          database,
+          error: describeError(error),
+        }),
+      )
+      failures.push(error)
+    }
+  }
+  if (failures.length > 0) throw new AggregateError(failures, 'change event maintenance failed')
+}
