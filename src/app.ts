@@ -8,6 +8,7 @@ import { handleError, handleNotFound } from './http/error-handler'
 import { requestLog } from './http/request-log'
 import { ScimError } from './http/scim-error'
 import { deliverAfterWrite } from './ops/deliver-after-write'
+import { health } from './ops/health'
 import { scimRoutes } from './resources/routes'
 import { tenancy } from './tenancy/tenancy'
 
@@ -36,6 +37,8 @@ export function createApp() {
       throw new ScimError(413, `The request body exceeds the limit of ${MAX_BODY_BYTES} bytes`)
     },
   })
+  // Outside tenancy: answered on the bare base domain only.
+  app.get('/healthz', health)
   app.use(
     '/scim/v2/*',
     tenancy,
