@@ -237,6 +237,26 @@ describe('uniqueness: server on an extension attribute', () => {
     expect(patches.map((r) => r.status).sort()).toEqual([200, 409, 409, 409])
     expect(await names(tenant, filter(`${BADGE} eq "RACE-2"`))).toHaveLength(1)
   })
+  it('answers 409 naming the attribute for a /Bulk operation, whose batch is shared with others', async ({
+    expect,
+  }) => {
+    const tenant = await createTenant({ schemas: [ACME_DECLARATION] })
+    const post = (bulkId: string, badgeNumber: string) => ({
+      method: 'POST',
+      path: '/Users',
+      bulkId,
+      data: { ...oktaUser(`${bulkId}@acme.test`), schemas: [USER, ACME], [ACME]: { badgeNumber } },
+    })
+    const res = await scim(tenant, '/Bulk', {
+      body: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+        Operations: [post('one', 'BULK-1'), post('two', 'bulk-1'), post('three', 'BULK-3')],
+      },
+    })
+    const ops = res.json.Operations as { status: string; response?: { detail: string } }[]
+    expect(ops.map((o) => o.status)).toEqual(['201', '409', '201'])
+    expect(ops[1]!.response!.detail).toBe(`${BADGE} is already in use in this tenant`)
+  })
 })
 
 describe('required, immutable and removed extensions', () => {
