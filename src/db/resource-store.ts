@@ -23,6 +23,12 @@ export function guard(scope: Scope, table: ResourceTable, id: string, expectedVe
     (SELECT 1 FROM ${tableName(table)} WHERE tenant_id = ${scope.tenantId} AND id = ${id}${version})`
 }
 
+/** Keeps `resource_counts` in step with a create (+1) or delete (-1), in the same batch. */
+function countChange(tenantId: string, table: ResourceTable, delta: 1 | -1) {
+  return sql`INSERT INTO resource_counts (tenant_id, resource_type, count) VALUES (${tenantId}, ${table.type}, ${sql.raw(String(delta))})
+    ON CONFLICT (tenant_id, resource_type) DO UPDATE SET count = count + ${sql.raw(String(delta))}`
+}
+
 /** Statements that create `stored` and record the event. */
 export function insertResource(
   scope: WriteScope,
@@ -34,6 +40,7 @@ export function insertResource(
   return [
     db.insert(table.table).values(rowOf(table, scope, stored) as never),
     ...table.children(scope, stored, false),
+    countChange(tenantId, table, 1),
     recordEvent(tenantId, tokenId, at, event),
   ]
 }
@@ -77,6 +84,7 @@ export function deleteResource(
     ...own,
     releaseValues(tenantId, table.type, id),
     db.delete(table.table).where(byId(table, tenantId, id)),
+    countChange(tenantId, table, -1),
     recordEvent(tenantId, tokenId, at, {
       resourceType: table.type,
       resourceId: id,

@@ -146,3 +146,17 @@ export const scimEvents = sqliteTable(
 export const writeGuard = sqliteTable('write_guard', {
   conflict: integer().notNull(),
 })
+
+/**
+ * How many users and groups each tenant has, kept in the batch of every create and delete, so an
+ * unfiltered `totalResults` is one row read instead of a COUNT over the tenant (linear in SQLite).
+ */
+export const resourceCounts = sqliteTable(
+  'resource_counts',
+  {
+    tenantId: text().notNull(),
+    resourceType: text({ enum: ['User', 'Group'] }).notNull(),
+    count: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.resourceType] })],
+)

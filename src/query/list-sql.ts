@@ -68,9 +68,16 @@ export function pageQuery(arms: readonly Arm[], window: PageWindow): SQL {
     )} LIMIT ${window.limit}${offset}`
 }
 
+/** The size of one arm's filtered set; unfiltered, the kept count (COUNT is linear in SQLite). */
+function countOf(arm: Arm): SQL {
+  if (arm.filter) return sql`(SELECT count(*) FROM ${from(arm)} WHERE ${conditions(arm, [])})`
+  return sql`coalesce((SELECT count FROM resource_counts
+    WHERE tenant_id = ${arm.target.tenantId} AND resource_type = ${sql.raw(`'${arm.kind}'`)}), 0)`
+}
+
 /** `totalResults`, RFC 7644 §3.4.2: the size of the whole filtered set, whatever the page. */
 export function countQuery(arms: readonly Arm[]): SQL {
-  const counts = arms.map((arm) => sql`(SELECT count(*) FROM ${from(arm)} WHERE ${conditions(arm, [])})`)
+  const counts = arms.map(countOf)
   return sql`SELECT ${sql.join(counts, sql` + `)} AS total`
 }
 
