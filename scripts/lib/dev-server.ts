@@ -1,0 +1,189 @@
+/**
+ * `wrangler dev` on a free port over local storage, for scripts and end-to-end tests: migrations
+ * applied and tenants created with the same code as `npm run db:migrate` and `npm run tenant`, and
+ * requests to 127.0.0.1 with `Host: <tenant>.localhost:<port>` — Node does not resolve
+ * `*.localhost`, and its fetch cannot set Host, hence node:http.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtemp, rm } from 'node:fs/promises'
+import http from 'node:http'
+import net, { type AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { migrateAllDatabases } from './migrate'
+import { createTenant } from './tenant-commands'
+import { createWrangler, PROJECT_ROOT, type WranglerTarget } from './wrangler'
+
+const WRANGLER_JS = join(PROJECT_ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js')
+const STARTUP_TIMEOUT_MS = 90_000
+const DEFAULT_TIMEOUT_MS = 10_000
+
+export interface DevServerAnswer {
+  status: number
+  headers: http.IncomingHttpHeaders
+  body: string
+  /** The body parsed as JSON; undefined when it is empty or not JSON. */
+  json: unknown
+}
+
+export interface RequestOptions {
+  /** The Host header: `baseHost(tenant)`, or any other to test tenancy. */
+  host: string
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: string | undefined
+  /** Sent as JSON (`application/scim+json`) unless a string. */
+  body?: unknown
+  headers?: http.OutgoingHttpHeaders
+  timeoutMs?: number
+}
+
+export interface DevServer {
+  port: number
+  persistDir: string
+  /** `<tenant>.localhost:<port>`: the Host of a tenant's requests. */
+  baseHost(tenant: string): string
+  request(method: string, path: string, options: RequestOptions): Promise<DevServerAnswer>
+  /** Creates the tenant (as `npm run tenant -- create <name> --db <db>`) and answers its bearer token. */
+  createTenant(name: string, db?: string): Promise<string>
+  /** Ends wrangler dev and removes the storage directory (unless it was given, or `keep`). */
+  stop(options?: { keep?: boolean }): Promise<void>
+}
+
+export interface DevServerOptions {
+  /** Local storage (`--persist-to`); a new temporary directory when absent. */
+  persistDir?: string
+  /** Worker variables and secrets (`wrangler dev --var NAME:value`), e.g. CURSOR_SECRET. */
+  vars?: Record<string, string>
+  /** Progress lines (wrangler's own output is kept and shown only on failure). */
+  log?: (line: string) => void
+}
+
+export async function freePort(): Promise<number> {
+  const probe = net.createServer().listen(0, '127.0.0.1')
+  await once(probe, 'listening')
+  const { port } = probe.address() as AddressInfo
+  probe.close()
+  await once(probe, 'close')
+  return port
+}
+
+// Reused connections: a benchmark then times the Worker, not TCP set-up.
+const agent = new http.Agent({ keepAlive: true, maxSockets: 8 })
+
+function send(port: number, method: string, path: string, options: RequestOptions): Promise<DevServerAnswer> {
+  const { host, token, body, timeoutMs = DEFAULT_TIMEOUT_MS } = options
+  const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)
+  const headers: http.OutgoingHttpHeaders = {
+    Host: host,
+    Accept: 'application/scim+json',
+    ...options.headers,
+  }
+  if (token) headers.Authorization = `Bearer ${token}`
+  if (payload !== undefined) {
+    headers['Content-Type'] ??= 'application/scim+json'
+    headers['Content-Length'] = Buffer.byteLength(payload)
+  }
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method, headers, agent }, (res) => {
+      let text = ''
+      res.setEncoding('utf8').on('data', (chunk: string) => {
+        text += chunk
+      })
+      res.on('end', () => {
+        let json: unknown
+        try {
+          json = text === '' ? undefined : JSON.parse(text)
+        } catch {
+          json = undefined
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json })
+      })
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+    req.setTimeout(timeoutMs, () =>
+      req.destroy(new Error(`${method} ${path} timed out after ${timeoutMs} ms`)),
+    )
+    req.end(payload)
+  })
+}
+
+/** Ends wrangler dev and workerd, its child: the whole process group wrangler leads. */
+async function endGroup(child: ChildProcess): Promise<void> {
+  if (!child.pid || child.exitCode !== null || child.signalCode !== null) return
+  const exited = once(child, 'exit')
+  process.kill(-child.pid, 'SIGTERM')
+  const timer = setTimeout(() => {
+    if (child.pid && child.exitCode === null) process.kill(-child.pid, 'SIGKILL')
+  }, 5_000)
+  await exited
+  clearTimeout(timer)
+}
+
+/** Migrates the storage, starts `wrangler dev` on a free port and waits until it answers. */
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const log = options.log ?? (() => {})
+  const ownDir = options.persistDir === undefined
+  const persistDir = options.persistDir ?? (await mkdtemp(join(tmpdir(), 'edge-scim-dev-')))
+  const target: WranglerTarget = { remote: false, persistTo: persistDir }
+  await migrateAllDatabases(target, log)
+
+  const port = await freePort()
+  const inspectorPort = await freePort()
+  const vars = Object.entries(options.vars ?? {}).flatMap(([name, value]) => ['--var', `${name}:${value}`])
+  const args = [WRANGLER_JS, 'dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persistDir]
+  args.push('--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false', ...vars)
+  // detached: wrangler leads its own process group, so stop() ends workerd with it.
+  const child = spawn(process.execPath, args, {
+    cwd: PROJECT_ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', FORCE_COLOR: '0', NO_COLOR: '1' },
+  })
+  let output = ''
+  const keep = (chunk: Buffer) => {
+    // The last 64 kB are enough to explain a failure; a benchmark's request log would be unbounded.
+    output = (output + chunk.toString()).slice(-65_536)
+  }
+  child.stdout?.on('data', keep)
+  child.stderr?.on('data', keep)
+
+  const stop = async ({ keep: keepDir = false } = {}) => {
+    await endGroup(child)
+    agent.destroy()
+    if (ownDir && !keepDir) await rm(persistDir, { recursive: true, force: true })
+  }
+
+  try {
+    const deadline = Date.now() + STARTUP_TIMEOUT_MS
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${output}`)
+      // wrangler dev stays up after a failed build, waiting for edits: no point waiting for it.
+      if (output.includes('Build failed')) throw new Error(`The Worker does not build:\n${output}`)
+      try {
+        await send(port, 'GET', '/', { host: `startup.localhost:${port}`, timeoutMs: 2_000 })
+        break
+      } catch {
+        if (Date.now() > deadline) throw new Error(`wrangler dev did not answer within 90 s:\n${output}`)
+        await new Promise((resolve) => setTimeout(resolve, 500))
+      }
+    }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+  log(`wrangler dev on 127.0.0.1:${port}, storage ${persistDir}`)
+
+  return {
+    port,
+    persistDir,
+    baseHost: (tenant) => `${tenant}.localhost:${port}`,
+    request: (method, path, requestOptions) => send(port, method, path, requestOptions),
+    async createTenant(name, db = 'DB') {
+      const issued = await createTenant(createWrangler(target), { name, db, label: 'dev-server' }, log)
+      return issued.token
+    },
+    stop,
+  }
+}
