@@ -11,7 +11,8 @@ SCIM API (/Bulk, then PATCH), and times the queries identity providers send.
   --json             print the results as one JSON document on stdout (progress stays on stderr)
   --compare <n>      also load a second tenant of n users (e.g. 1000) on its own D1 database, time
                      both sizes interleaved sample by sample (so machine load hits both alike), and
-                     check the target: each indexed median within 1.5x of its median at n users
+                     check the target: each lookup, GET, cursor page and PATCH median
+                     within 1.5x of its median at n users
   --keep             keep the local storage directory (its path is printed) for EXPLAIN QUERY PLAN
   --help`
 

@@ -19,7 +19,7 @@ export interface CaseResult {
   label: string
   scaling: Scaling
   read: boolean
-  note?: string | undefined
+  note: string
   samples: number
   medianMs: number
   p95Ms: number
