@@ -11,12 +11,18 @@ const endpointOf = (type: 'User' | 'Group') => (type === 'User' ? 'Users' : 'Gro
 export const locationOf = (baseUrl: string, type: 'User' | 'Group', id: string) =>
   `${baseUrl}/${endpointOf(type)}/${id}`
 
+// An unpaired UTF-16 surrogate: JSON strings may carry one (`"\ud800"`), encodeURIComponent throws on it.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
+
+/** A path segment for any stored string: percent-encoded, a lone surrogate as U+FFFD. */
+const pathSegment = (text: string) => encodeURIComponent(text.replace(LONE_SURROGATE, '\ufffd'))
+
 /** The enterprise `manager` with its `$ref`, RFC 7643 §4.3; it is never resolved, so no display name. */
 function withManagerRef(resource: Json, baseUrl: string): Json {
   const enterprise = resource[ENTERPRISE_USER_SCHEMA] as Json | undefined
   const manager = enterprise?.manager as Json | undefined
   if (typeof manager?.value !== 'string') return resource
-  const ref = `${baseUrl}/Users/${encodeURIComponent(manager.value)}`
+  const ref = `${baseUrl}/Users/${pathSegment(manager.value)}`
   return { ...resource, [ENTERPRISE_USER_SCHEMA]: { ...enterprise, manager: { ...manager, $ref: ref } } }
 }
 
