@@ -5,6 +5,8 @@ import { deliverTenantEvents } from './event-delivery'
 import { describeError } from './safe-error'
 
 const READS = new Set(['GET', 'HEAD'])
+// Pages of 100 events sent after one request; a larger /Bulk leaves the rest to the cron.
+const MAX_PAGES = 10
 
 /**
  * After a write succeeded, sends the tenant's undelivered change events to the SCIM_EVENTS queue
@@ -17,12 +19,13 @@ export const deliverAfterWrite: MiddlewareHandler<AppEnv> = async function deliv
   await next()
   const queue = c.env.SCIM_EVENTS
   const tenant = c.get('tenant')
-  if (!queue || !tenant || READS.has(c.req.method) || !c.res.ok) return
+  // POST /.search (RFC 7644 §3.4.3) reads.
+  if (!queue || !tenant || READS.has(c.req.method) || c.req.path.endsWith('/.search') || !c.res.ok) return
   const binding = d1Binding(c.env, tenant.record.db)
   if (!binding) return
   const requestId = c.get('requestId')
   c.executionCtx.waitUntil(
-    deliverTenantEvents(primarySession(binding), queue, c.env, tenant.name, started).catch(
+    deliverTenantEvents(primarySession(binding), queue, c.env, tenant.name, started, MAX_PAGES).catch(
       (error: unknown) => {
         console.error(
           JSON.stringify({

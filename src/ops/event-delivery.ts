@@ -78,18 +78,30 @@ async function sendAndMark(db: Outbox, queue: Queue, env: Env, rows: Record<stri
 
 /**
  * Sends a tenant's undelivered events that occurred since `since` (the start of the request that
- * wrote them); run after the write commits (RFC 9967 §2.4). Older ones are the cron's, so a backlog
- * is not re-sent by every request.
+ * wrote them), up to `maxPages` pages (a /Bulk request writes many); run after the write commits
+ * (RFC 9967 §2.4). Older ones are the cron's, so a backlog is not re-sent by every request.
  */
-export async function deliverTenantEvents(db: Outbox, queue: Queue, env: Env, tenant: string, since: string) {
-  const { results } = await db
-    .prepare(
-      `SELECT ${COLUMNS} FROM scim_events WHERE tenant_id = ? AND delivered_at IS NULL AND occurred_at >= ?
-        ORDER BY seq LIMIT ${PAGE}`,
-    )
-    .bind(tenant, since)
-    .all()
-  return sendAndMark(db, queue, env, results)
+export async function deliverTenantEvents(
+  db: Outbox,
+  queue: Queue,
+  env: Env,
+  tenant: string,
+  since: string,
+  maxPages: number,
+) {
+  let sent = 0
+  for (let page = 0; page < maxPages; page++) {
+    const { results } = await db
+      .prepare(
+        `SELECT ${COLUMNS} FROM scim_events WHERE tenant_id = ? AND delivered_at IS NULL AND occurred_at >= ?
+          ORDER BY seq LIMIT ${PAGE}`,
+      )
+      .bind(tenant, since)
+      .all()
+    sent += await sendAndMark(db, queue, env, results)
+    if (results.length < PAGE) break
+  }
+  return sent
 }
 
 /** Re-sends a database's undelivered events of every tenant, oldest first, up to `maxPages` pages. */
