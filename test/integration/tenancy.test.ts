@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest'
 import { generateToken } from '../../src/tenancy/token'
-import { roundTrips, scim } from '../support/scim-client'
+import { roundTrips, type ScimRequest, scim } from '../support/scim-client'
 import { createTenant, updateTenant } from '../support/tenant'
 
 const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error'
@@ -14,7 +14,7 @@ describe('tenancy by subdomain', () => {
     expect(res.json.schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:ListResponse'])
   })
 
-  it.for([
+  it.for<[string, (name: string) => string]>([
     ['upper case', (n: string) => `${n.toUpperCase()}.SCIM.EXAMPLE.COM`],
     ['a port', (n: string) => `${n}.scim.example.com:8443`],
     ['a trailing dot', (n: string) => `${n}.scim.example.com.`],
@@ -24,7 +24,7 @@ describe('tenancy by subdomain', () => {
     expect((await scim(tenant, '/Users', { host: host(tenant.name) })).status).toBe(200)
   })
 
-  it.for([
+  it.for<[string, (name: string) => string]>([
     ['the bare base domain', () => 'scim.example.com'],
     ['an IP address', () => '192.0.2.7'],
     ['a deeper subdomain', (n: string) => `x.${n}.scim.example.com`],
@@ -57,7 +57,7 @@ describe('bearer token authentication', () => {
     })
   }
 
-  it.for([
+  it.for<[string, ScimRequest]>([
     ['no Authorization header', { token: null }],
     ['an empty token', { headers: { authorization: 'Bearer ' } }],
     ['Bearer without a token', { headers: { authorization: 'Bearer' } }],
