@@ -161,6 +161,10 @@ function createParser(
 
   function comparison(path: AttributePath, pathText: string): FilterNode {
     const op = next()
+    // A value the server never returns must not be learnable by filtering on it (RFC 7643 §2.2).
+    if (path.attribute.returned === 'never' || path.subAttribute?.returned === 'never') {
+      throw fail(op.position, `"${pathText}" is never returned, so it cannot be filtered on`)
+    }
     if (op.kind !== 'operator') {
       throw fail(op.position, `expected a comparison operator after "${pathText}", found ${describe(op)}`)
     }

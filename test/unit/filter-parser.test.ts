@@ -224,6 +224,9 @@ describe('parseFilter', () => {
         'position 14: expected a value after "eq", found "jyoung" (strings must be in double',
       ],
       ['userName eq', 'position 11: expected a value after "eq", found the end of the input'],
+      // never-returned attributes cannot be probed by filtering
+      ['password eq "secret"', 'position 9: "password" is never returned, so it cannot be filtered on'],
+      ['password pr', '"password" is never returned'],
       // unknown attributes
       ['foo eq "x"', 'position 0: unknown attribute "foo"'],
       ['name.foo eq "x"', 'unknown attribute "name.foo"'],
