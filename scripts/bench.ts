@@ -106,6 +106,9 @@ async function main(): Promise<void> {
     } else {
       process.stdout.write(`\n${text}\n`)
     }
+  } catch (error) {
+    log(`\nwrangler dev's last output:\n${server.output().slice(-4000)}`)
+    throw error
   } finally {
     await server.stop({ keep: args.keep })
   }

@@ -46,6 +46,8 @@ export interface DevServer {
   request(method: string, path: string, options: RequestOptions): Promise<DevServerAnswer>
   /** Creates the tenant (as `npm run tenant -- create <name> --db <db>`) and answers its bearer token. */
   createTenant(name: string, db?: string): Promise<string>
+  /** The last 64 kB of wrangler dev's output: what to show when something goes wrong. */
+  output(): string
   /** Ends wrangler dev and removes the storage directory (unless it was given, or `keep`). */
   stop(options?: { keep?: boolean }): Promise<void>
 }
@@ -184,6 +186,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       const issued = await createTenant(createWrangler(target), { name, db, label: 'dev-server' }, log)
       return issued.token
     },
+    output: () => output,
     stop,
   }
 }
