@@ -12,11 +12,12 @@ export const requestLog: MiddlewareHandler<AppEnv> = async function requestLog(c
   const started = performance.now()
   const d1 = { count: 0, ms: 0 }
   c.set('d1', d1)
-  // On the response too, so an administrator can quote it (Cloudflare adds `cf-ray` itself).
-  c.header('X-Request-Id', c.get('requestId'))
   try {
     await next()
   } finally {
+    // On every answer, errors included, so an administrator can quote it (Cloudflare also adds
+    // `cf-ray`); set after next() because an error answer is a new Response.
+    c.header('X-Request-Id', c.get('requestId'))
     setMetric(c, 'd1', d1.ms, `${d1.count} round trips`)
     console.log(
       JSON.stringify({

@@ -69,8 +69,6 @@ export const tenancy: MiddlewareHandler<AppEnv> = async function tenancy(c, next
   const tokenId = matchToken(record, hash, new Date())
   if (!record || !tokenId) throw unauthorized()
   if (record.status !== 'active') throw unauthorized('This tenant is suspended')
-  // After authentication, so requests with a wrong token cannot spend a tenant's budget.
-  await enforceRateLimit(c, name)
 
   const binding = (c.env as unknown as Record<string, unknown>)[record.db] as D1Database | undefined
   if (!binding) throw new Error(`Tenant ${name} names D1 binding ${record.db}, which this deployment lacks`)
@@ -85,5 +83,8 @@ export const tenancy: MiddlewareHandler<AppEnv> = async function tenancy(c, next
     registry: await registryOf(record),
     baseUrl: `${new URL(c.req.url).origin}/scim/v2`,
   })
+  // After authentication, so requests with a wrong token cannot spend a tenant's budget; after
+  // the tenant is set, so the request log names it on a 429.
+  await enforceRateLimit(c, name)
   await next()
 }

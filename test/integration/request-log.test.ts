@@ -74,6 +74,7 @@ describe('request log', () => {
     const res = await scim(tenant, '/Users', { headers: { 'cf-ray': 'abc123-AMS' } })
     expect(res.status).toBe(500)
     expect(res.json.detail).toBe('Internal server error (request id abc123-AMS)')
+    expect(res.headers.get('x-request-id')).toBe('abc123-AMS')
     const errors = lines.filter((line) => line.includes('unexpected error'))
     expect(errors).toHaveLength(1)
     expect(JSON.parse(errors[0]!)).toMatchObject({ level: 'error', requestId: 'abc123-AMS' })
