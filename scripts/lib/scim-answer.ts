@@ -123,7 +123,15 @@ export function resourceProblem(
   if (!Array.isArray(listed) || !listed.includes(core.id)) return `${kind}: schemas must list ${core.id}`
   if (typeof resource.id !== 'string' || resource.id === '') return `${kind}: id must be a non-empty string`
   const meta = resource.meta
-  if (complete || meta !== undefined) {
+  if (!complete && isObject(meta)) {
+    // A projection may return some of meta's sub-attributes: check the types of those it returns.
+    for (const [key, value] of Object.entries(meta)) {
+      const ok = key === 'version' ? /^W\/"\d+"$/.test(String(value)) : typeof value === 'string'
+      if (!ok || ((key === 'created' || key === 'lastModified') && !DATE_TIME.test(String(value)))) {
+        return `${kind} ${resource.id}: meta.${key} ${JSON.stringify(value)}`
+      }
+    }
+  } else if (complete || meta !== undefined) {
     if (!isObject(meta)) return `${kind} ${resource.id}: meta must be an object`
     if (meta.resourceType !== kind) return `${kind} ${resource.id}: meta.resourceType is ${meta.resourceType}`
     if (typeof meta.location !== 'string' || !meta.location.endsWith(`/${encodeURIComponent(resource.id)}`)) {
@@ -178,14 +186,21 @@ export interface Answer {
 }
 
 /**
- * The first way an answer is not a well-formed SCIM answer, or undefined: never a 5xx; every body
- * `application/scim+json` and a JSON object; errors the RFC 7644 §3.12 shape with their status, a
- * known scimType, `WWW-Authenticate` on 401, `Allow` on 405, `Retry-After` on 429 and 503;
+ * The first way an answer is not a well-formed SCIM answer, or undefined: never a 5xx (except 501
+ * on /Me, RFC 7644 §3.11); every body `application/scim+json` and a JSON object; errors the RFC 7644
+ * §3.12 shape with their status, a known scimType, `WWW-Authenticate` on 401, `Allow` on 405, `Retry-After` on 429 and 503;
  * resources, lists and Bulk responses of their shape, every resource valid for its schema.
  */
-export function answerProblem(answer: Answer, schemas: ResourceSchemas, method = 'GET'): string | undefined {
+export function answerProblem(
+  answer: Answer,
+  schemas: ResourceSchemas,
+  method = 'GET',
+  path = '',
+): string | undefined {
   const { status, text } = answer
-  if (status >= 500) return `status ${status}`
+  // RFC 7644 §3.11: a service provider that does not support /Me answers 501, by design.
+  const me = /^\/Me(\/|\?|$)/.test(path)
+  if (status >= 500 && !(status === 501 && me)) return `status ${status}`
   if (status < 200 || status >= 600) return `status ${status}`
   if (status === 204 || status === 304 || method === 'HEAD') {
     return text === '' ? undefined : `a ${status} answer with a body`

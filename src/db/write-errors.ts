@@ -34,3 +34,13 @@ export function uniquenessError(error: unknown, statements: readonly object[] = 
   const attribute = match?.[2] && UNIQUE_ATTRIBUTE[match[2]]
   return attribute ? ScimError.uniqueness(`${attribute} is already in use in this tenant`) : error
 }
+
+/**
+ * Turns D1's "string or blob too big" (a row over its size limit: the resource JSON, its case-folded
+ * copy and the indexed columns together) into 413; other errors are returned as they are.
+ */
+export function storageLimitError(error: unknown): unknown {
+  return messages(error).includes('SQLITE_TOOBIG')
+    ? new ScimError(413, 'The resource is too large to store: shorten its longest values')
+    : error
+}

@@ -13,7 +13,7 @@ import {
   type WriteScope,
 } from '../db/resource-store'
 import { type StoredResource, tableOf } from '../db/resource-tables'
-import { isWriteConflict, uniquenessError } from '../db/write-errors'
+import { isWriteConflict, storageLimitError, uniquenessError } from '../db/write-errors'
 import type { Tenant } from '../env'
 import { ScimError } from '../http/scim-error'
 import { applyPatch } from '../patch/apply-patch'
@@ -88,12 +88,12 @@ function answer(
   return { body, version: stored.version }
 }
 
-/** Runs a batch, turning a unique-index violation into 409 `uniqueness`. */
+/** Runs a batch, turning a unique-index violation into 409 `uniqueness` and an oversized row into 413. */
 export async function commit(tenant: Tenant, statements: readonly Statement[]) {
   try {
     return await runBatch(tenant.d1, statements)
   } catch (error) {
-    throw uniquenessError(error, statements)
+    throw storageLimitError(uniquenessError(error, statements))
   }
 }
 

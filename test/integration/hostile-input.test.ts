@@ -17,7 +17,7 @@ import {
   resourceSchemasOf,
 } from '../../scripts/lib/scim-answer'
 import { BULK_REQUEST, SEARCH_REQUEST } from '../../src/schema/urns'
-import { createGroup, createUser, ENTERPRISE, ERROR, PATCH_OP, USER } from '../support/fixtures'
+import { createGroup, createUser, ENTERPRISE, ERROR, GROUP, PATCH_OP, USER } from '../support/fixtures'
 import { scim } from '../support/scim-client'
 import { createTenant, type TestTenant } from '../support/tenant'
 
@@ -137,6 +137,59 @@ describe('strings that are not well-formed Unicode', () => {
   })
 })
 
+describe('values too large to store', () => {
+  // Under the 1 MB body limit, but the row (resource JSON, its case-folded copy and the indexed
+  // columns) exceeds what D1 stores in one row.
+  const big = 'İ'.repeat(450_000)
+
+  it.for([
+    ['POST', '/Users', () => ({ schemas: [USER], userName: big })],
+    [
+      'PUT',
+      '/Users/{id}',
+      () => ({ schemas: [USER], userName: `put-${crypto.randomUUID()}`, displayName: big }),
+    ],
+    [
+      'PATCH',
+      '/Users/{id}',
+      () => ({ schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: big }] }),
+    ],
+    ['POST', '/Groups', () => ({ schemas: [GROUP], displayName: big })],
+  ] as const)(
+    'answers %s %s with a value too large to store with 413, not 500',
+    async ([method, path, body], { expect }) => {
+      const user = await createUser(tenant, `big-${crypto.randomUUID()}@example.com`)
+      const res = await scim(tenant, path.replace('{id}', user.id), { method, body: body() })
+      expect(res.status, res.text).toBe(413)
+      expect(res.json).toMatchObject({ schemas: [ERROR], status: '413' })
+      expect(logged).toEqual([])
+      expect((await scim(tenant, `/Users/${user.id}`)).json.meta.version).toBe(user.meta.version)
+    },
+  )
+
+  it('answers the Bulk operation with a value too large to store with 413, and runs the others', async ({
+    expect,
+  }) => {
+    const res = await scim(tenant, '/Bulk', {
+      body: {
+        schemas: [BULK_REQUEST],
+        Operations: [
+          { method: 'POST', bulkId: 'big', path: '/Users', data: { schemas: [USER], userName: big } },
+          {
+            method: 'POST',
+            bulkId: 'ok',
+            path: '/Users',
+            data: { schemas: [USER], userName: `ok-${crypto.randomUUID()}` },
+          },
+        ],
+      },
+    })
+    expect(res.status, res.text).toBe(200)
+    expect(res.json.Operations.map((o: { status: string }) => o.status)).toEqual(['413', '201'])
+    expect(logged).toEqual([])
+  })
+})
+
 describe('hostile input, a fixed-seed sample', () => {
   it(`answers ${RUNS} generated hostile requests with well-formed SCIM answers, never a 5xx, and logs no exception`, {
     timeout: 240_000,
@@ -149,7 +202,7 @@ describe('hostile input, a fixed-seed sample', () => {
       const answer = await send(request)
       statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1)
       const problem =
-        answerProblem(answer, schemas, request.method) ??
+        answerProblem(answer, schemas, request.method, request.path) ??
         (logged.length > 0 ? `logged: ${logged[0]}` : undefined)
       if (problem) {
         problems.push(
