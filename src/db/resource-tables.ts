@@ -4,7 +4,7 @@ import { foldCase } from '../filter/fold-case'
 import { foldResource } from '../schema/fold-resource'
 import type { SchemaRegistry } from '../schema/registry'
 import type { Statement } from './batch'
-import { groups, userEmails, users } from './schema'
+import { groups, users } from './schema'
 import { uniqueValueStatements } from './unique-values'
 
 /** A tenant's database, the argument every data access takes, so no query can forget its tenant. */

@@ -23,7 +23,12 @@ export interface AttributePath {
 }
 
 export type FilterNode =
-  | { readonly kind: 'compare'; readonly path: AttributePath; readonly op: CompareOperator; readonly value: FilterValue }
+  | {
+      readonly kind: 'compare'
+      readonly path: AttributePath
+      readonly op: CompareOperator
+      readonly value: FilterValue
+    }
   | { readonly kind: 'present'; readonly path: AttributePath }
   | { readonly kind: 'and'; readonly left: FilterNode; readonly right: FilterNode }
   | { readonly kind: 'or'; readonly left: FilterNode; readonly right: FilterNode }

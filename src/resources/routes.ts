@@ -1,7 +1,6 @@
 import { Hono } from 'hono'
 import { registerDiscoveryRoutes } from '../discovery/discovery-routes'
 import type { AppEnv } from '../env'
-import { methodNotAllowed } from '../http/error-handler'
 import { registerBulkRoutes } from './bulk/bulk-routes'
 import { registerListRoutes } from './list-routes'
 import { registerMeRoutes } from './me-routes'
