@@ -8,6 +8,8 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations('migrations')
   return {
     test: {
+      // The Worker logs a JSON line per request; show a test's output only when it fails.
+      silent: 'passed-only' as const,
       projects: [
         { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
         {

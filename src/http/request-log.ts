@@ -1,5 +1,5 @@
-import type { MiddlewareHandler } from 'hono'
-import { routePath } from 'hono/route'
+import type { Context, MiddlewareHandler } from 'hono'
+import { matchedRoutes, routePath } from 'hono/route'
 import { setMetric } from 'hono/timing'
 import type { AppEnv } from '../env'
 
@@ -21,13 +21,11 @@ export const requestLog: MiddlewareHandler<AppEnv> = async function requestLog(c
     setMetric(c, 'd1', d1.ms, `${d1.count} round trips`)
     console.log(
       JSON.stringify({
-        level: c.res.status >= 500 ? 'error' : 'info',
+        level: isFault(c.res.status) ? 'error' : 'info',
         requestId: c.get('requestId'),
         tenant: c.get('tenant')?.name,
         method: c.req.method,
-        // The last route matched is the endpoint's pattern (`/scim/v2/Users/:id`), also when a
-        // middleware before it answered (401, 429).
-        route: routePath(c, -1),
+        route: endpointPattern(c),
         status: c.res.status,
         durationMs: Math.round(performance.now() - started),
         d1RoundTrips: d1.count,
@@ -36,4 +34,16 @@ export const requestLog: MiddlewareHandler<AppEnv> = async function requestLog(c
       }),
     )
   }
+}
+
+/** 501 is /Me's designed answer (README), not a fault for an operator to chase. */
+const isFault = (status: number) => status >= 500 && status !== 501
+
+/**
+ * The first endpoint (not a `*` middleware) that matched the request: `/scim/v2/Users/.search`
+ * rather than the 405 fallbacks registered after it, and the endpoint also when a middleware
+ * answered before it (401, 429). A path no endpoint matches keeps its middleware pattern.
+ */
+function endpointPattern(c: Context<AppEnv>): string {
+  return matchedRoutes(c).find((route) => !route.path.endsWith('*'))?.path ?? routePath(c, -1)
 }

@@ -1,5 +1,6 @@
 import { exports } from 'cloudflare:workers'
 import { afterEach, beforeEach, describe, it, vi } from 'vitest'
+import { SEARCH_REQUEST } from '../../src/schema/urns'
 import { createUser, oktaUser, patchOp, USER } from '../support/fixtures'
 import { scim } from '../support/scim-client'
 import { createTenant } from '../support/tenant'
@@ -54,6 +55,19 @@ describe('request log', () => {
     expect(rest).toEqual([])
     expect(entry).toMatchObject({ route: '/scim/v2/Users/:id', status: 401 })
     expect(entry).not.toHaveProperty('tenant')
+  })
+
+  it('names the endpoint that answered: searches, 405s and the designed 501 of /Me', async ({ expect }) => {
+    const tenant = await createTenant()
+    await scim(tenant, '/Users/.search', { method: 'POST', body: { schemas: [SEARCH_REQUEST] } })
+    await scim(tenant, '/Groups/.search')
+    await scim(tenant, '/Me')
+    expect(requestLines().map(({ level, route, status }) => ({ level, route, status }))).toEqual([
+      { level: 'info', route: '/scim/v2/Users/.search', status: 200 },
+      { level: 'info', route: '/scim/v2/Groups/.search', status: 405 },
+      // /Me answers 501 by design (README): not a fault for an operator to chase.
+      { level: 'info', route: '/scim/v2/Me', status: 501 },
+    ])
   })
 
   it("uses cf-ray as the request id, ignores a client's X-Request-Id, and returns the id", async ({
