@@ -22,6 +22,13 @@ export interface AttributePath {
   readonly subAttribute?: AttributeDefinition
 }
 
+/**
+ * Whether the path names a value the server never returns (RFC 7643 §2.2, `password`): filters and
+ * sort keys refuse it, since matches or the order of results would reveal it.
+ */
+export const isNeverReturned = (path: AttributePath) =>
+  path.attribute.returned === 'never' || path.subAttribute?.returned === 'never'
+
 export type FilterNode =
   | {
       readonly kind: 'compare'

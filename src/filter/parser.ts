@@ -1,7 +1,7 @@
 import { ScimError } from '../http/scim-error'
 import type { AttributeDefinition, ResourceTypeDefinition } from '../schema/attribute'
 import type { SchemaRegistry } from '../schema/registry'
-import type { AttributePath, FilterNode, PatchPath } from './ast'
+import { type AttributePath, type FilterNode, isNeverReturned, type PatchPath } from './ast'
 import { checkComparison } from './check-comparison'
 import { type Fail, type Token, tokenize } from './lexer'
 
@@ -161,8 +161,7 @@ function createParser(
 
   function comparison(path: AttributePath, pathText: string): FilterNode {
     const op = next()
-    // A value the server never returns must not be learnable by filtering on it (RFC 7643 §2.2).
-    if (path.attribute.returned === 'never' || path.subAttribute?.returned === 'never') {
+    if (isNeverReturned(path)) {
       throw fail(op.position, `"${pathText}" is never returned, so it cannot be filtered on`)
     }
     if (op.kind !== 'operator') {

@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm'
-import type { AttributePath } from '../filter/ast'
+import { type AttributePath, isNeverReturned } from '../filter/ast'
 import { ScimError } from '../http/scim-error'
 import type { ResourceTypeDefinition } from '../schema/attribute'
 import type { SchemaRegistry } from '../schema/registry'
@@ -36,6 +36,8 @@ export function resolveSortBy(
   const paths = resourceTypes.map((rt) => registry.resolve(rt, sortBy))
   if (paths.every((p) => p === undefined)) throw invalidSort(`unknown attribute "${sortBy}"`)
   return paths.map((path) => {
+    if (path && isNeverReturned(path))
+      throw invalidSort(`"${sortBy}" is never returned, so it cannot be sorted by`)
     if (!path || path.subAttribute || path.attribute.type !== 'complex') return path
     const value = path.attribute.subAttributes?.find((s) => s.name === 'value')
     if (!path.attribute.multiValued || !value) {

@@ -155,6 +155,17 @@ describe('a declared extension attribute through the Worker', () => {
     ])
   })
 
+  it('is never a sort key when never returned: the order would reveal it', async ({ expect }) => {
+    const tenant = await createTenant({ schemas: [ACME_DECLARATION] })
+    await created(tenant, 'pin@acme.test', { badgePin: '1234' })
+    for (const sortBy of [`${ACME}:badgePin`, 'password']) {
+      const res = await scim(tenant, `/Users?sortBy=${encodeURIComponent(sortBy)}`)
+      expect(res.status).toBe(400)
+      expect(res.json).toMatchObject({ scimType: 'invalidValue' })
+      expect(res.json.detail).toContain('never returned')
+    }
+  })
+
   it('is patched with the full URN path, path-less, and removed', async ({ expect }) => {
     const user = await created(okta, 'patch@acme.test', { badgeNumber: 'P-1', clearanceLevel: 1 })
     const patch = (...ops: unknown[]) =>
