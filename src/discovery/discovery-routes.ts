@@ -1,4 +1,4 @@
-import type { Hono } from 'hono'
+import type { Hono, MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../env'
 import { methodNotAllowed } from '../http/error-handler'
 import { ScimError } from '../http/scim-error'
@@ -9,11 +9,31 @@ import { listResponse, renderResourceType, renderSchema, renderServiceProviderCo
 const READ_ONLY = methodNotAllowed(['GET'])
 
 /**
+ * RFC 7644 §4: query parameters are ignored here, but a `filter` SHOULD get 403, so that no client
+ * takes the whole answer for the filter's matches.
+ */
+const refuseFilter: MiddlewareHandler<AppEnv> = (c, next) => {
+  if (c.req.query('filter') !== undefined) {
+    throw new ScimError(403, 'Discovery endpoints cannot be filtered: request them without a filter')
+  }
+  return next()
+}
+
+/**
  * The discovery endpoints of RFC 7644 §4, rendered from the tenant's schema registry and from the
  * settings that implement each feature. They need the tenant's token like every other endpoint:
  * answering without it would reveal which tenants exist. Writes get 405 before any body is read.
  */
 export function registerDiscoveryRoutes(scim: Hono<AppEnv>) {
+  for (const path of [
+    '/ServiceProviderConfig',
+    '/Schemas',
+    '/Schemas/*',
+    '/ResourceTypes',
+    '/ResourceTypes/*',
+  ]) {
+    scim.get(path, refuseFilter)
+  }
   scim.get('/ServiceProviderConfig', (c) =>
     scimJson(c, renderServiceProviderConfig(serviceProviderFeatures(c.env), c.var.tenant.baseUrl)),
   )

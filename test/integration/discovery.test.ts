@@ -76,6 +76,25 @@ describe('discovery (RFC 7644 §4)', () => {
     },
   )
 
+  it('answers a filter with 403 and ignores the other query parameters', async ({ expect }) => {
+    const tenant = await createTenant()
+    const filter = `filter=${encodeURIComponent('id eq "User"')}`
+    for (const path of [
+      '/ServiceProviderConfig',
+      '/Schemas',
+      `/Schemas/${USER}`,
+      '/ResourceTypes',
+      '/ResourceTypes/User',
+    ]) {
+      // RFC 7644 §4: so that no client takes the answer for the filter's matches.
+      const filtered = await scim(tenant, `${path}?${filter}`)
+      expect(filtered.status, path).toBe(403)
+      expect(filtered.json).toMatchObject({ schemas: [ERROR], status: '403' })
+      expect((await scim(tenant, `${path}?sortBy=id&count=1&startIndex=2`)).status, path).toBe(200)
+    }
+    expect((await scim(tenant, '/ResourceTypes?count=1')).json.totalResults).toBe(2)
+  })
+
   it('requires the tenant token', async ({ expect }) => {
     const tenant = await createTenant()
     expect((await scim(tenant, '/ServiceProviderConfig', { token: null })).status).toBe(401)
