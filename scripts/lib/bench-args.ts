@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util'
 import { CliError } from './cli-error'
+import { parseFlags, positiveInt } from './cli-flags'
 
 export const BENCH_USAGE = `Usage: npm run bench [-- options]
 
@@ -25,50 +25,32 @@ export interface BenchArgs {
   help: boolean
 }
 
+const OPTIONS = {
+  users: { type: 'string' },
+  samples: { type: 'string' },
+  json: { type: 'boolean' },
+  compare: { type: 'string' },
+  keep: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
 // Beyond this the load alone takes long on a laptop, and D1 itself caps a database at 10 GB.
 const MAX_USERS = 100_000
 
-function positiveInt(name: string, text: string | undefined, fallback: number, max: number): number {
-  if (text === undefined) return fallback
-  const value = Number(text.replaceAll('_', ''))
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new CliError(`--${name} must be a whole number from 1 to ${max}, not ${text}`, BENCH_USAGE)
-  }
-  return value
-}
+const int = (name: string, text: string | undefined, fallback: number, max: number) =>
+  positiveInt(name, text, fallback, max, BENCH_USAGE)
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
-  let values: ReturnType<typeof parse>['values']
-  try {
-    values = parse(argv).values
-  } catch (error) {
-    throw new CliError((error as Error).message, BENCH_USAGE)
-  }
-  const users = positiveInt('users', values.users, 1000, MAX_USERS)
+  const values = parseFlags(argv, OPTIONS, BENCH_USAGE)
+  const users = int('users', values.users, 1000, MAX_USERS)
   // Fewer leave too few users outside the big group for the PATCH samples (bench.ts checks exactly).
   if (users < 100) throw new CliError('--users must be at least 100', BENCH_USAGE)
   return {
     users,
-    samples: positiveInt('samples', values.samples, 50, 10_000),
+    samples: int('samples', values.samples, 50, 10_000),
     json: values.json ?? false,
-    compare: values.compare === undefined ? undefined : positiveInt('compare', values.compare, 0, MAX_USERS),
+    compare: values.compare === undefined ? undefined : int('compare', values.compare, 0, MAX_USERS),
     keep: values.keep ?? false,
     help: values.help ?? false,
   }
-}
-
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      users: { type: 'string' },
-      samples: { type: 'string' },
-      json: { type: 'boolean' },
-      compare: { type: 'string' },
-      keep: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  })
 }

@@ -34,7 +34,7 @@ export interface CaseResult {
 }
 
 /** mulberry32: a seeded random, so two runs (1k and 100k users) query the same positions. */
-function seededPick(seed: number) {
+export function seededPick(seed: number) {
   let state = seed >>> 0
   return (n: number) => {
     state = (state + 0x6d2b79f5) >>> 0

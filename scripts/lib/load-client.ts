@@ -1,0 +1,172 @@
+/**
+ * The storm's HTTP client: one tenant's SCIM API over wire.ts with as many sockets as lanes, every
+ * answer counted, and every request of the storm recorded as an Op for the checks. A 429 is waited
+ * out as its Retry-After asks and sent again; only the attempt that got through is recorded.
+ */
+
+import { parseVersion } from './load-fields'
+import type { ClientName, FieldWrite, Op, ResourceKind } from './load-history'
+import { countAnswer, type LoadStats } from './load-stats'
+import { createAgent, send, type WireAnswer } from './wire'
+
+export interface OpRequest {
+  client: ClientName
+  label: string
+  method: string
+  /** Under /scim/v2. */
+  path: string
+  body?: unknown
+  kind: ResourceKind
+  id?: string | undefined
+  name?: string | undefined
+  ifMatch?: number | undefined
+  changes?: boolean
+  writes?: FieldWrite[]
+  /** The attribute of a filtered list: its answer's resources are read as a lookup. */
+  lookup?: string
+}
+
+type Json = Record<string, unknown>
+
+export interface Answered {
+  op: Op
+  json: Json | undefined
+}
+
+export interface LoadHttp {
+  /** Sends a request of the storm and records it. */
+  send(request: OpRequest): Promise<Answered>
+  /** Sends a request outside the storm (the read-back): counted, not recorded. */
+  read(path: string): Promise<Answered>
+  readonly ops: Op[]
+  destroy(): void
+}
+
+export interface HttpOptions {
+  port: number
+  host: string
+  token: string
+  sockets: number
+  stats: LoadStats
+  log: (line: string) => void
+}
+
+// Generous: on two busy cores hundreds of requests queue in one workerd; no answer fails the run.
+const TIMEOUT_MS = 120_000
+// Each wait is the limiter's whole period (60 s): ten of them mean something else is wrong.
+const MAX_RATE_LIMIT_WAITS = 10
+
+const parse = (text: string): Json | undefined => {
+  try {
+    const json: unknown = JSON.parse(text)
+    return typeof json === 'object' && json !== null ? (json as Json) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function lookupOf(attribute: string | undefined, json: Json | undefined) {
+  if (attribute === undefined) return undefined
+  const resources = Array.isArray(json?.Resources) ? (json.Resources as Json[]) : []
+  const found = resources.map((r) => ({
+    id: String(r.id),
+    version: parseVersion((r.meta as Json)?.version) ?? 0,
+  }))
+  return { attribute, found }
+}
+
+/** The Op of one answered (or unanswered) request. */
+function opOf(
+  request: OpRequest,
+  answer: WireAnswer | undefined,
+  error: unknown,
+  start: number,
+  end: number,
+): Answered {
+  const status = answer?.status ?? 0
+  const json = answer && parse(answer.text)
+  const op: Op = {
+    client: request.client,
+    label: request.label,
+    method: request.method,
+    kind: request.kind,
+    id: request.id ?? (status === 201 ? String(json?.id) : undefined),
+    name: request.name,
+    start,
+    end,
+    status,
+    scimType: status >= 400 && typeof json?.scimType === 'string' ? json.scimType : undefined,
+    detail:
+      status >= 500 || status === 0 ? String(json?.detail ?? answer?.text ?? error).slice(0, 160) : undefined,
+    version:
+      parseVersion(answer?.headers.get('etag')) ?? parseVersion((json?.meta as Json | undefined)?.version),
+    ifMatch: request.ifMatch,
+    changes: request.changes ?? false,
+    writes: request.writes ?? [],
+    lookup: status === 200 ? lookupOf(request.lookup, json) : undefined,
+  }
+  return { op, json }
+}
+
+export function loadHttp(options: HttpOptions): LoadHttp {
+  const agent = createAgent(options.sockets)
+  const origin = performance.now()
+  const ops: Op[] = []
+  const attempt = async (request: OpRequest) => {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${options.token}`,
+      accept: 'application/scim+json',
+      'content-type': 'application/scim+json',
+    }
+    if (request.ifMatch !== undefined) headers['if-match'] = `W/"${request.ifMatch}"`
+    const body = request.body === undefined ? undefined : JSON.stringify(request.body)
+    const start = performance.now() - origin
+    let error: unknown
+    const answer = await send(options.port, agent, {
+      method: request.method,
+      path: `/scim/v2${request.path}`,
+      host: options.host,
+      headers,
+      body,
+      timeoutMs: TIMEOUT_MS,
+    }).catch((e: unknown) => {
+      error = e
+      return undefined
+    })
+    const answered = opOf(request, answer, error, start, performance.now() - origin)
+    const { status, scimType } = answered.op
+    const text = answer?.text ?? ''
+    countAnswer(options.stats, `${request.client} ${request.label}`, {
+      status,
+      scimType,
+      text,
+      ms: answer?.ms ?? 0,
+    })
+    return {
+      answered,
+      retryAfter: answer?.status === 429 ? Number(answer.headers.get('retry-after') ?? 60) : 0,
+    }
+  }
+  let quietUntil = 0
+  const exchange = async (request: OpRequest) => {
+    for (let waits = 0; ; waits++) {
+      const { answered, retryAfter } = await attempt(request)
+      if (!retryAfter || waits >= MAX_RATE_LIMIT_WAITS) return answered
+      // Every lane meets the limit at once: one line for them all.
+      if (Date.now() > quietUntil)
+        options.log(`  rate limited (429): waiting ${retryAfter} s as Retry-After asks`)
+      quietUntil = Date.now() + retryAfter * 1000
+      await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000))
+    }
+  }
+  return {
+    ops,
+    async send(request) {
+      const answered = await exchange(request)
+      ops.push(answered.op)
+      return answered
+    },
+    read: (path) => exchange({ client: 'okta', label: 'read-back', method: 'GET', path, kind: 'User' }),
+    destroy: () => agent.destroy(),
+  }
+}
