@@ -27,6 +27,14 @@ export interface DevServerAnswer {
   json: unknown
 }
 
+/**
+ * wrangler dev's proxy answers 503 "Your worker restarted mid-request" when the runtime drops a
+ * request in flight (it retries only GET and HEAD itself): an artefact of the local runtime, not an
+ * answer of the Worker.
+ */
+export const isWorkerRestart = (answer: Pick<DevServerAnswer, 'status' | 'body'>) =>
+  answer.status === 503 && answer.body.startsWith('Your worker restarted mid-request')
+
 export interface RequestOptions {
   /** The Host header: `baseHost(tenant)`, or any other to test tenancy. */
   host: string
