@@ -1,13 +1,15 @@
 /**
  * `npm run build:check`: proves the Worker bundles for the default and the production environment
  * (`wrangler deploy --dry-run`, no account needed) and reports each bundle's gzip size, which is
- * what Cloudflare's Worker size limit counts.
+ * what Cloudflare's Worker size limit counts. It also checks that each environment's 429
+ * `Retry-After` (RATE_LIMIT_PERIOD_SECONDS) equals its rate-limiting binding's period.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
+import { readRateLimitPeriods } from './lib/wrangler-config'
 
 const WRANGLER = join('node_modules', '.bin', 'wrangler')
 
@@ -29,4 +31,13 @@ for (const env of [undefined, 'production']) {
     `bundle (${env ?? 'default'}): ${(bytes / 1024).toFixed(1)} KiB, ${(gzip / 1024).toFixed(1)} KiB gzip`,
   )
   rmSync(outdir, { recursive: true, force: true })
+
+  const periods = await readRateLimitPeriods(env)
+  if (periods.binding !== periods.retryAfter) {
+    console.error(
+      `wrangler.toml (${env ?? 'top level'}): RATE_LIMIT_PERIOD_SECONDS is ${periods.retryAfter} but the ` +
+        `RATE_LIMITER binding's period is ${periods.binding}: a 429's Retry-After must be the period`,
+    )
+    process.exit(1)
+  }
 }

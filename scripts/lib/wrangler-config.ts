@@ -5,14 +5,16 @@ import { PROJECT_ROOT } from './wrangler'
 /** The part of wrangler's resolved configuration that the scripts read. */
 interface ResolvedConfig {
   d1_databases?: { binding?: unknown }[]
+  vars?: Record<string, unknown>
+  ratelimits?: { name?: unknown; simple?: { period?: unknown } }[]
 }
 
 /**
- * The D1 bindings that wrangler.toml declares for `env` (top level when undefined). Read with
- * wrangler's own config reader, so environment rules (bindings are not inherited) and validation
- * are exactly wrangler's, and an unknown env is the same error `wrangler --env` gives.
+ * wrangler.toml as wrangler resolves it for `env` (top level when undefined): read with wrangler's
+ * own config reader, so environment rules (bindings are not inherited) and validation are exactly
+ * wrangler's, and an unknown env is the same error `wrangler --env` gives.
  */
-export async function readD1Bindings(env?: string): Promise<string[]> {
+async function readConfig(env?: string): Promise<ResolvedConfig> {
   // Imported lazily: loading wrangler takes about a second, and only some commands need it.
   // The export is `unstable_`; wrangler is pinned to an exact version in package.json.
   const { unstable_readConfig } = (await import('wrangler')) as {
@@ -28,5 +30,22 @@ export async function readD1Bindings(env?: string): Promise<string[]> {
     const message = error instanceof Error ? error.message : String(error)
     throw new CliError(`wrangler.toml: ${message.trim()}`, 'Fix wrangler.toml or pass an existing --env.')
   }
+  return config
+}
+
+/** The D1 bindings that wrangler.toml declares for `env`. */
+export async function readD1Bindings(env?: string): Promise<string[]> {
+  const config = await readConfig(env)
   return (config.d1_databases ?? []).map((db) => db.binding).filter((b): b is string => typeof b === 'string')
+}
+
+/**
+ * The rate limit's two periods for `env`: the RATE_LIMITER binding's, and the
+ * RATE_LIMIT_PERIOD_SECONDS var that a 429's Retry-After is read from (the binding answers only
+ * "allowed or not", so the Worker cannot read its period).
+ */
+export async function readRateLimitPeriods(env?: string) {
+  const config = await readConfig(env)
+  const binding = config.ratelimits?.find((r) => r.name === 'RATE_LIMITER')
+  return { binding: binding?.simple?.period, retryAfter: Number(config.vars?.RATE_LIMIT_PERIOD_SECONDS) }
 }
