@@ -11,7 +11,7 @@ import { checkLookups, checkPreconditions } from './load-check-requests'
 import { type CheckResult, tally } from './load-check-result'
 import { checkVersions } from './load-check-versions'
 import type { FinalState } from './load-fields'
-import { acknowledged, describeOp, isCreate, type Op } from './load-history'
+import { acknowledged, describeOp, isCreate, isDrop, type Op } from './load-history'
 
 /**
  * Why an answer's status is not one the storm can legitimately get, or undefined: 2xx; 409
@@ -28,8 +28,14 @@ function statusProblem(op: Op): string | undefined {
 }
 
 export function checkStatuses(ops: readonly Op[]): CheckResult {
-  const t = tally('statuses', 'only 2xx, 409 uniqueness on create, 412 on If-Match, 404 on a deleted id')
-  for (const op of ops) t.judge(statusProblem(op))
+  const t = tally(
+    'statuses',
+    'only 2xx, 409 uniqueness on create, 412 on If-Match, 404 on a deleted id (and requests wrangler dev dropped)',
+  )
+  for (const op of ops) {
+    if (isDrop(op)) t.ambiguous()
+    else t.judge(statusProblem(op))
+  }
   return t.result
 }
 

@@ -1,11 +1,13 @@
 /**
  * The storm's HTTP client: one tenant's SCIM API over wire.ts with as many sockets as lanes, every
  * answer counted, and every request of the storm recorded as an Op for the checks. A 429 is waited
- * out as its Retry-After asks and sent again; only the attempt that got through is recorded.
+ * out as its Retry-After asks and sent again (it did not reach the Worker: not recorded). A request
+ * wrangler dev dropped (isDrop) is recorded (it may have reached the Worker) and sent again, as an
+ * identity provider sends a request again after a 503 or a reset connection.
  */
-
+import type { Agent } from 'node:http'
 import { parseVersion } from './load-fields'
-import type { ClientName, FieldWrite, Op, ResourceKind } from './load-history'
+import { type ClientName, type FieldWrite, isDrop, type Op, type ResourceKind } from './load-history'
 import { countAnswer, type LoadStats } from './load-stats'
 import { createAgent, send, type WireAnswer } from './wire'
 
@@ -53,8 +55,10 @@ export interface HttpOptions {
 
 // Generous: on two busy cores hundreds of requests queue in one workerd; no answer fails the run.
 const TIMEOUT_MS = 120_000
-// Each wait is the limiter's whole period (60 s): ten of them mean something else is wrong.
-const MAX_RATE_LIMIT_WAITS = 10
+// Each 429 waits the limiter's whole period (60 s): ten attempts mean something else is wrong.
+const MAX_ATTEMPTS = 10
+/** The pause before sending again a request wrangler dev dropped. */
+const DROP_PAUSE_MS = 1000
 
 const parse = (text: string): Json | undefined => {
   try {
@@ -108,65 +112,71 @@ function opOf(
   return { op, json }
 }
 
+/** One attempt of `request`, timed on the clock that starts at `origin`, and counted. */
+async function attempt(options: HttpOptions, agent: Agent, origin: number, request: OpRequest) {
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${options.token}`,
+    accept: 'application/scim+json',
+    'content-type': 'application/scim+json',
+  }
+  if (request.ifMatch !== undefined) headers['if-match'] = `W/"${request.ifMatch}"`
+  const body = request.body === undefined ? undefined : JSON.stringify(request.body)
+  const start = performance.now() - origin
+  let error: unknown
+  const answer = await send(options.port, agent, {
+    method: request.method,
+    path: `/scim/v2${request.path}`,
+    host: options.host,
+    headers,
+    body,
+    timeoutMs: TIMEOUT_MS,
+  }).catch((e: unknown) => {
+    error = e
+    return undefined
+  })
+  const answered = opOf(request, answer, error, start, performance.now() - origin)
+  const { op } = answered
+  const drop = isDrop(op)
+  countAnswer(options.stats, `${request.client} ${request.label}`, {
+    ...op,
+    dropped: drop,
+    ms: answer?.ms ?? 0,
+  })
+  const retryAfter = op.status === 429 ? Number(answer?.headers.get('retry-after') ?? 60) : 0
+  return { answered, retryAfter, drop }
+}
+
 export function loadHttp(options: HttpOptions): LoadHttp {
   const agent = createAgent(options.sockets)
   const origin = performance.now()
   const ops: Op[] = []
-  const attempt = async (request: OpRequest) => {
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${options.token}`,
-      accept: 'application/scim+json',
-      'content-type': 'application/scim+json',
-    }
-    if (request.ifMatch !== undefined) headers['if-match'] = `W/"${request.ifMatch}"`
-    const body = request.body === undefined ? undefined : JSON.stringify(request.body)
-    const start = performance.now() - origin
-    let error: unknown
-    const answer = await send(options.port, agent, {
-      method: request.method,
-      path: `/scim/v2${request.path}`,
-      host: options.host,
-      headers,
-      body,
-      timeoutMs: TIMEOUT_MS,
-    }).catch((e: unknown) => {
-      error = e
-      return undefined
-    })
-    const answered = opOf(request, answer, error, start, performance.now() - origin)
-    const { status, scimType } = answered.op
-    const text = answer?.text ?? ''
-    countAnswer(options.stats, `${request.client} ${request.label}`, {
-      status,
-      scimType,
-      text,
-      ms: answer?.ms ?? 0,
-    })
-    return {
-      answered,
-      retryAfter: answer?.status === 429 ? Number(answer.headers.get('retry-after') ?? 60) : 0,
-    }
-  }
   let quietUntil = 0
-  const exchange = async (request: OpRequest) => {
-    for (let waits = 0; ; waits++) {
-      const { answered, retryAfter } = await attempt(request)
-      if (!retryAfter || waits >= MAX_RATE_LIMIT_WAITS) return answered
-      // Every lane meets the limit at once: one line for them all.
-      if (Date.now() > quietUntil)
-        options.log(`  rate limited (429): waiting ${retryAfter} s as Retry-After asks`)
-      quietUntil = Date.now() + retryAfter * 1000
-      await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000))
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+  const exchange = async (request: OpRequest, record: boolean) => {
+    for (let tries = 1; ; tries++) {
+      const { answered, retryAfter, drop } = await attempt(options, agent, origin, request)
+      if ((!retryAfter && !drop) || tries >= MAX_ATTEMPTS) return answered
+      // A dropped request may have reached the Worker: the checks must know it was sent.
+      if (drop && record) ops.push(answered.op)
+      if (drop) await sleep(DROP_PAUSE_MS)
+      else {
+        // Every lane meets the limit at once: one line for them all.
+        if (Date.now() > quietUntil)
+          options.log(`  rate limited (429): waiting ${retryAfter} s as Retry-After asks`)
+        quietUntil = Date.now() + retryAfter * 1000
+        await sleep(retryAfter * 1000)
+      }
     }
   }
   return {
     ops,
     async send(request) {
-      const answered = await exchange(request)
+      const answered = await exchange(request, true)
       ops.push(answered.op)
       return answered
     },
-    read: (path) => exchange({ client: 'okta', label: 'read-back', method: 'GET', path, kind: 'User' }),
+    read: (path) =>
+      exchange({ client: 'okta', label: 'read-back', method: 'GET', path, kind: 'User' }, false),
     destroy: () => agent.destroy(),
   }
 }

@@ -53,6 +53,15 @@ export const acknowledged = (op: Op) => op.status >= 200 && op.status < 300
 /** An outcome that does not tell whether the write happened: no answer, or a server error. */
 export const indeterminate = (op: Op) => op.status === 0 || op.status >= 500
 
+/**
+ * A request wrangler dev dropped, which the Worker may or may not have run: under load its proxy
+ * loses the connection to the Worker mid-request (workerd logs "Connection reset by peer") and
+ * answers 503 with this text, which blames a restart; or a connection of the client is reset.
+ */
+export const isDrop = (op: Pick<Op, 'status' | 'detail'>) =>
+  (op.status === 503 && (op.detail?.startsWith('Your worker restarted mid-request') ?? false)) ||
+  (op.status === 0 && /ECONNRESET|socket hang up/.test(op.detail ?? ''))
+
 export const mayHaveApplied = (op: Op) => acknowledged(op) || indeterminate(op)
 
 /** `a` was answered before `b` was sent: the server ran `a` first. */

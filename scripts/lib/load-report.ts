@@ -48,16 +48,17 @@ export function formatReport(report: LoadReport): string {
     `Storm: ${r.served} requests served in ${report.seconds.toFixed(0)} s (${r.perSecond.toFixed(1)}/s, ` +
       `latency median ${r.medianMs.toFixed(0)} ms, p95 ${r.p95Ms.toFixed(0)} ms without the 429s); ` +
       `${r.rateLimited} rate limited (429, waited out and retried), ${r.serverErrors} 5xx, ${r.noAnswer} without answer.`,
-    ...(r.devReloads > 0
+    ...(r.dropped > 0
       ? [
-          `${r.devReloads} of the 5xx came from wrangler dev, not the Worker: it reloaded mid-request because files ` +
-            'under the project changed during the run. Their outcome is unknown to the checks; run again on a quiet tree.',
+          `${r.dropped} requests were dropped by wrangler dev, not answered by the Worker: its proxy lost the ` +
+            'connection mid-request (answering 503 "Your worker restarted mid-request") or a connection was reset. ' +
+            'Each was sent again; the checks take the dropped attempt as possibly applied.',
         ]
       : []),
-    `By status: ${counts(r.byStatus)}.`,
+    `By status: ${counts(r.byOutcome)}.`,
     `By scimType: ${counts(r.byScimType)}.`,
     'By request:',
-    ...Object.entries(r.byLabel).map(([label, byStatus]) => `  ${label.padEnd(34)} ${counts(byStatus)}`),
+    ...Object.entries(r.byLabel).map(([label, outcomes]) => `  ${label.padEnd(34)} ${counts(outcomes)}`),
     'Checks (of the storm, against the final state read back):',
     ...report.checks.flatMap(checkLines),
     report.passed ? 'Result: every check passed.' : 'Result: FAILED.',

@@ -15,6 +15,7 @@ import { checkVersions } from '../../scripts/lib/load-check-versions'
 import { type FinalState, memberField } from '../../scripts/lib/load-fields'
 import type { Op } from '../../scripts/lib/load-history'
 import { planStorm } from '../../scripts/lib/load-plan'
+import { countAnswer, newStats, summarize } from '../../scripts/lib/load-stats'
 
 /** A request on user u1 from `start` to `end` ms, answered 200 unless told otherwise. */
 function op(start: number, end: number, fields: Partial<Op> = {}): Op {
@@ -251,11 +252,45 @@ describe('checkMembers', () => {
 
 describe('runChecks', () => {
   it('fails a 5xx and a 400 as statuses', () => {
-    const checks = runChecks(
-      [create(0, 5), op(10, 20, { status: 500 }), op(30, 40, { status: 400 })],
-      state([user({})]),
-    )
+    const ops = [create(0, 5), op(10, 20, { status: 500 }), op(30, 40, { status: 400 })]
+    const checks = runChecks(ops, state([user({})]))
     expect(checks.find((c) => c.name === 'statuses')).toMatchObject({ passed: 1, failed: 2 })
+  })
+
+  it("takes a drop of wrangler dev's proxy as possibly applied, not as the Worker's 5xx", () => {
+    const detail = 'Your worker restarted mid-request. Please try sending the request again.'
+    const dropped = create(0, 5, { status: 503, detail, id: undefined })
+    const again = create(6, 9, { status: 409, scimType: 'uniqueness', id: undefined })
+    const checks = runChecks([dropped, again], state([user({})]))
+    expect(checks.every((c) => c.failed === 0)).toBe(true)
+    expect(checks.find((c) => c.name === 'statuses')).toMatchObject({ passed: 2, ambiguous: 1 })
+    expect(checks.find((c) => c.name === 'nothing unacknowledged')).toMatchObject({ passed: 1, ambiguous: 1 })
+  })
+})
+
+describe('summarize', () => {
+  it("counts the Worker's answers, 429s, 5xx and wrangler dev's drops apart", () => {
+    const stats = newStats()
+    const answers = [
+      { status: 201, dropped: false, ms: 10, scimType: undefined },
+      { status: 409, dropped: false, ms: 30, scimType: 'uniqueness' },
+      { status: 429, dropped: false, ms: 1 },
+      { status: 503, dropped: false, ms: 20 },
+      { status: 503, dropped: true, ms: 5 },
+      { status: 0, dropped: false, ms: 0 },
+    ]
+    for (const answer of answers) countAnswer(stats, 'okta create user', answer)
+    expect(summarize(stats, 2)).toMatchObject({
+      served: 4,
+      rateLimited: 1,
+      serverErrors: 1,
+      dropped: 1,
+      noAnswer: 1,
+      perSecond: 2,
+      medianMs: 20,
+      byOutcome: { '201': 1, '409': 1, '429': 1, '503': 1, dropped: 1, none: 1 },
+      byScimType: { uniqueness: 1 },
+    })
   })
 })
 
