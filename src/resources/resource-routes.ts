@@ -4,22 +4,9 @@ import { methodNotAllowed } from '../http/error-handler'
 import { etagOf, noneMatchHits } from '../http/etag'
 import { scimJson } from '../http/scim-response'
 import { PATCH_OP } from '../schema/urns'
+import { type Answer, type ResourceKind, resourceTypeOf } from './answer'
 import { asksForProjection, ifMatchOf, projectionOf, readBodyWithSchema } from './request'
-import {
-  type Answer,
-  createResource,
-  getResource,
-  patchResource,
-  type ResourceKind,
-  removeResource,
-  replaceResource,
-} from './service'
-
-function resourceTypeOf(c: Context<AppEnv>, kind: ResourceKind) {
-  const resourceType = c.var.tenant.registry.resourceType(kind)
-  if (!resourceType) throw new TypeError(`No ${kind} resource type in the registry`)
-  return resourceType
-}
+import { createResource, getResource, patchResource, removeResource, replaceResource } from './service'
 
 // The route is built from `kind`, so Hono cannot type the param as always present.
 const idOf = (c: Context<AppEnv>) => c.req.param('id') ?? ''
@@ -36,7 +23,7 @@ export function registerResourceRoutes(scim: Hono<AppEnv>, kind: ResourceKind) {
   const item = `${base}/:id`
 
   scim.post(base, async (c) => {
-    const resourceType = resourceTypeOf(c, kind)
+    const resourceType = resourceTypeOf(c.var.tenant, kind)
     const body = await readBodyWithSchema(c, resourceType.schema)
     const created = await createResource(c.var.tenant, kind, body, projectionOf(c, resourceType))
     const location = (created.body.meta as { location: string }).location
@@ -45,7 +32,12 @@ export function registerResourceRoutes(scim: Hono<AppEnv>, kind: ResourceKind) {
   scim.all(base, methodNotAllowed(['GET', 'POST']))
 
   scim.get(item, async (c) => {
-    const found = await getResource(c.var.tenant, kind, idOf(c), projectionOf(c, resourceTypeOf(c, kind)))
+    const found = await getResource(
+      c.var.tenant,
+      kind,
+      idOf(c),
+      projectionOf(c, resourceTypeOf(c.var.tenant, kind)),
+    )
     // RFC 7644 §3.14 — the client already has this version.
     if (noneMatchHits(c.req.header('if-none-match'), found.version)) {
       return c.body(null, 304, { ETag: etagOf(found.version) })
@@ -54,7 +46,7 @@ export function registerResourceRoutes(scim: Hono<AppEnv>, kind: ResourceKind) {
   })
 
   scim.put(item, async (c) => {
-    const resourceType = resourceTypeOf(c, kind)
+    const resourceType = resourceTypeOf(c.var.tenant, kind)
     const body = await readBodyWithSchema(c, resourceType.schema)
     const projection = projectionOf(c, resourceType)
     return withEtag(c, await replaceResource(c.var.tenant, kind, idOf(c), body, projection, ifMatchOf(c)))
@@ -62,7 +54,7 @@ export function registerResourceRoutes(scim: Hono<AppEnv>, kind: ResourceKind) {
 
   scim.patch(item, async (c) => {
     const body = await readBodyWithSchema(c, PATCH_OP)
-    const projection = projectionOf(c, resourceTypeOf(c, kind))
+    const projection = projectionOf(c, resourceTypeOf(c.var.tenant, kind))
     const patched = await patchResource(c.var.tenant, kind, idOf(c), body, projection, ifMatchOf(c))
     // Entra ID: a group PATCH answers 204; returning (possibly huge) member lists is "not advisable".
     if (kind === 'Group' && !asksForProjection(c)) return c.body(null, 204, { ETag: etagOf(patched.version) })

@@ -7,21 +7,10 @@ import type { Tenant } from '../../env'
 import { etagOf } from '../../http/etag'
 import { ScimError, type ScimErrorBody } from '../../http/scim-error'
 import { type ProjectionRequest, parseAttributeList } from '../../projection/project'
+import type { ResourceKind } from '../answer'
 import { locationOf } from '../render'
-import {
-  commit,
-  createResource,
-  currentOf,
-  patchResource,
-  planCreate,
-  planPatch,
-  planRemove,
-  planReplace,
-  type ResourceKind,
-  removeResource,
-  replaceResource,
-  selectCurrent,
-} from '../service'
+import { commit, createResource, patchResource, removeResource, replaceResource } from '../service'
+import { currentOf, planCreate, planPatch, planRemove, planReplace, selectCurrent } from '../write-plans'
 import { processingOrder, resolveReferences } from './bulk-references'
 import type { BulkOperation, BulkRequest, ValidOperation } from './bulk-request'
 

@@ -1,7 +1,7 @@
 import { requiredVersion } from '../../http/etag'
 import { ScimError } from '../../http/scim-error'
 import { BULK_REQUEST, GROUP_SCHEMA, PATCH_OP, USER_SCHEMA } from '../../schema/urns'
-import type { ResourceKind } from '../service'
+import type { ResourceKind } from '../answer'
 import { MAX_BULK_OPERATIONS } from './bulk-limits'
 
 type Json = Record<string, unknown>

@@ -1,0 +1,53 @@
+/** How a resource is answered: rendered from its stored row and computed attributes, then projected. */
+import { sql } from 'drizzle-orm'
+import { selectGroupsOfUsers, selectMembersOfGroups } from '../db/resource-store'
+import type { StoredResource } from '../db/resource-tables'
+import type { Tenant } from '../env'
+import { type ProjectionRequest, projectResource, wantsAttribute } from '../projection/project'
+import type { ResourceTypeDefinition } from '../schema/attribute'
+import { type Computed, renderResource } from './render'
+
+export type ResourceKind = 'User' | 'Group'
+
+export type Json = Record<string, unknown>
+
+/** A resource as answered: its SCIM JSON (projected) and its version for the ETag. */
+export interface Answer {
+  readonly body: Json
+  readonly version: number
+}
+
+export function resourceTypeOf(tenant: Tenant, kind: ResourceKind): ResourceTypeDefinition {
+  const resourceType = tenant.registry.resourceType(kind)
+  if (!resourceType) throw new TypeError(`No ${kind} resource type in the registry`)
+  return resourceType
+}
+
+/** Reads of the computed attributes (a user's groups, a group's members) that the projection wants. */
+export function computedReads(tenant: Tenant, kind: ResourceKind, id: string, projection: ProjectionRequest) {
+  const scope = { tenantId: tenant.name, db: tenant.db, registry: tenant.registry }
+  const resourceType = resourceTypeOf(tenant, kind)
+  const name = kind === 'User' ? 'groups' : 'members'
+  if (!wantsAttribute(projection, tenant.registry, resourceType, name)) return []
+  return kind === 'User'
+    ? [selectGroupsOfUsers(scope, sql`SELECT ${id}`)]
+    : [selectMembersOfGroups(scope, sql`SELECT ${id}`)]
+}
+
+export function computedOf(kind: ResourceKind, results: readonly Record<string, unknown>[][]): Computed {
+  const [rows] = results as [never[] | undefined]
+  if (rows === undefined) return {}
+  return kind === 'User' ? { groups: rows } : { members: rows }
+}
+
+export function answerOf(
+  tenant: Tenant,
+  kind: ResourceKind,
+  stored: StoredResource,
+  computed: Computed,
+  projection: ProjectionRequest,
+) {
+  const full = renderResource(kind, stored, tenant.baseUrl, computed)
+  const body = projectResource(full, projection, tenant.registry, resourceTypeOf(tenant, kind))
+  return { body, version: stored.version }
+}
