@@ -4,7 +4,6 @@
  * members by PATCH add in chunks, then a few recent changes for the `meta.lastModified gt` query.
  */
 import type { Log, ScimClient } from './bench-client'
-import { isWorkerRestart } from './dev-server'
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User'
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group'
@@ -13,8 +12,6 @@ const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
 
 /** Operations per BulkRequest: the server's maximum (src/resources/bulk/bulk-limits.ts). */
 const BULK_SIZE = 1000
-/** Times a BulkRequest dropped by wrangler dev's restart is sent again. */
-const MAX_RESTART_RETRIES = 3
 /** Body bytes per BulkRequest: below the server's 1 MiB maxPayloadSize, with room for the envelope. */
 const BULK_BYTES = 900_000
 /** Members per PATCH while building the big group: 1000 ids stay far below the 1 MB body limit. */
@@ -96,19 +93,13 @@ async function bulkCreate(api: ScimClient, path: '/Users' | '/Groups', items: un
 }
 
 /**
- * One BulkRequest creating `items`. wrangler dev sometimes drops a request with "Your worker
- * restarted mid-request" (its proxy's 503, not the Worker's), after some of the operations may have
- * committed: the request is sent again, and an item the lost attempt created (409 uniqueness) is
- * found by its unique name.
+ * One BulkRequest creating `items`. When wrangler dev dropped an earlier attempt (the client sends it
+ * again), some operations may have committed: an item that attempt created (409 uniqueness) is found
+ * by its unique name.
  */
 async function bulkRequest(api: ScimClient, path: '/Users' | '/Groups', items: unknown[]): Promise<string[]> {
   const Operations = items.map((data, k) => ({ method: 'POST', path, bulkId: `b${k}`, data }))
-  let answer = await api.send('POST', '/Bulk', { schemas: [BULK], Operations }, BULK_TIMEOUT_MS)
-  for (let retries = 0; isWorkerRestart(answer) && retries < MAX_RESTART_RETRIES; retries++) {
-    answer = await api.send('POST', '/Bulk', { schemas: [BULK], Operations }, BULK_TIMEOUT_MS)
-  }
-  if (answer.status !== 200)
-    throw new Error(`POST /Bulk answered ${answer.status}: ${answer.body.slice(0, 500)}`)
+  const answer = await api.expect(200, 'POST', '/Bulk', { schemas: [BULK], Operations }, BULK_TIMEOUT_MS)
   const results = (answer.json as { Operations: BulkResult[] }).Operations
   if (results.length !== items.length) throw new Error(`Bulk ${path} answered ${results.length} operations`)
   return Promise.all(results.map((result, k) => idOfResult(api, path, result, items[k])))
