@@ -54,7 +54,7 @@ export function checkPreconditions(ops: readonly Op[]): CheckResult {
  * acknowledged before it was sent, unless a DELETE of it was sent first.
  */
 function lookupProblem(lookup: Op, creates: readonly Op[], ops: readonly Op[]): string | undefined {
-  const found = lookup.lookup!.found
+  const found = lookup.found!
   for (const { id } of found) {
     const create = creates.find((c) => c.id === id && c.kind === lookup.kind && c.start < lookup.end)
     if (!create) return `${describeOp(lookup)} returned ${id}, which no create made before`
@@ -83,7 +83,7 @@ export function checkLookups(ops: readonly Op[]): CheckResult {
   )
   const creates = ops.filter((op) => createdId(op) !== undefined)
   for (const op of ops) {
-    if (op.lookup && acknowledged(op)) t.judge(lookupProblem(op, creates, ops))
+    if (op.found && acknowledged(op)) t.judge(lookupProblem(op, creates, ops))
   }
   return t.result
 }

@@ -22,7 +22,7 @@ export function sightings(ops: readonly Op[]): Map<string, Sighting[]> {
     if (op.id !== undefined && op.version !== undefined) {
       add(op.id, { start: op.start, end: op.end, version: op.version, changes: op.changes, what })
     }
-    for (const found of op.lookup?.found ?? []) {
+    for (const found of op.found ?? []) {
       add(found.id, { start: op.start, end: op.end, version: found.version, changes: false, what })
     }
   }

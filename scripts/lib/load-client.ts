@@ -24,8 +24,8 @@ export interface OpRequest {
   ifMatch?: number | undefined
   changes?: boolean
   writes?: FieldWrite[]
-  /** The attribute of a filtered list: its answer's resources are read as a lookup. */
-  lookup?: string
+  /** A filtered list: the resources it answers are recorded as found. */
+  list?: boolean
 }
 
 type Json = Record<string, unknown>
@@ -69,14 +69,9 @@ const parse = (text: string): Json | undefined => {
   }
 }
 
-function lookupOf(attribute: string | undefined, json: Json | undefined) {
-  if (attribute === undefined) return undefined
+function foundIn(json: Json | undefined) {
   const resources = Array.isArray(json?.Resources) ? (json.Resources as Json[]) : []
-  const found = resources.map((r) => ({
-    id: String(r.id),
-    version: parseVersion((r.meta as Json)?.version) ?? 0,
-  }))
-  return { attribute, found }
+  return resources.map((r) => ({ id: String(r.id), version: parseVersion((r.meta as Json)?.version) ?? 0 }))
 }
 
 /** The Op of one answered (or unanswered) request. */
@@ -107,7 +102,7 @@ function opOf(
     ifMatch: request.ifMatch,
     changes: request.changes ?? false,
     writes: request.writes ?? [],
-    lookup: status === 200 ? lookupOf(request.lookup, json) : undefined,
+    found: request.list && status === 200 ? foundIn(json) : undefined,
   }
   return { op, json }
 }

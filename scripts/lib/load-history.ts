@@ -44,8 +44,8 @@ export interface Op {
   /** The request sets a value never sent before, so an acknowledged answer must carry a new version. */
   changes: boolean
   writes: FieldWrite[]
-  /** A filtered list: the attribute it filtered on and what it returned. */
-  lookup?: { attribute: string; found: Found[] } | undefined
+  /** What a filtered list (a lookup) returned. */
+  found?: Found[] | undefined
 }
 
 export const acknowledged = (op: Op) => op.status >= 200 && op.status < 300

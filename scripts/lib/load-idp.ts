@@ -16,13 +16,14 @@ export interface IdBook {
 export function idBook(): IdBook {
   const entries = new Map<number, { promise: Promise<string | undefined>; resolve: (id?: string) => void }>()
   const entry = (index: number) => {
+    const known = entries.get(index)
+    if (known) return known
     let resolve: (id?: string) => void = () => {}
     const promise = new Promise<string | undefined>((r) => {
       resolve = r
     })
-    const created = entries.get(index) ?? { promise, resolve }
-    entries.set(index, created)
-    return created
+    entries.set(index, { promise, resolve })
+    return { promise, resolve }
   }
   return { settle: (index, id) => entry(index).resolve(id), get: (index) => entry(index).promise }
 }
@@ -58,9 +59,9 @@ export async function lookup(ctx: ClientContext, kind: ResourceKind, attribute: 
     path: `${PATHS[kind]}?filter=${filter}`,
     kind,
     name: UNIQUE.has(attribute) ? value.toLowerCase() : undefined,
-    lookup: attribute,
+    list: true,
   })
-  return op.lookup?.found[0]?.id
+  return op.found?.[0]?.id
 }
 
 export interface PatchOptions {

@@ -17,7 +17,7 @@ import {
 } from './load-idp'
 import type { Job } from './load-plan'
 
-export const oktaUserName = (user: number) => `u${user}.load@example.com`
+const oktaUserName = (user: number) => `u${user}.load@example.com`
 /** PUT attempts of one update: each 412 means another write came between its GET and its PUT. */
 const PUT_ATTEMPTS = 3
 
@@ -45,31 +45,29 @@ async function deactivate(ctx: ClientContext, id: string) {
   await patch(ctx, 'deactivate user', 'User', id, operations, { writes: [{ field: 'active', value: false }] })
 }
 
+/** What every request to `/Users/{id}` of this client has in common. */
+const user = (ctx: ClientContext, id: string) => ({
+  client: ctx.client,
+  path: `/Users/${id}`,
+  kind: 'User' as const,
+  id,
+})
+
 /** GET, then PUT of the whole user (reactivated) with If-Match; then the stale ETag replayed. */
 async function replaceUser(ctx: ClientContext, job: Job, id: string) {
   for (let attempt = 0; attempt < PUT_ATTEMPTS; attempt++) {
-    const read = await ctx.http.send({
-      client: 'okta',
-      label: 'read user',
-      method: 'GET',
-      path: `/Users/${id}`,
-      kind: 'User',
-      id,
-    })
+    const read = await ctx.http.send({ ...user(ctx, id), label: 'read user', method: 'GET' })
     if (read.op.status !== 200) return
     // Okta echoes id and meta back; a fresh tag per attempt keeps every PUT a change.
     const body = { ...oktaUser(job.target, `${job.n}.${attempt}`), id, meta: read.json?.meta }
     const put = await ctx.http.send({
-      ...{
-        client: 'okta',
-        label: 'replace user',
-        method: 'PUT',
-        path: `/Users/${id}`,
-        body,
-        kind: 'User',
-        id,
-      },
-      ...{ ifMatch: read.op.version, changes: true, writes: bodyWrites(body) },
+      ...user(ctx, id),
+      label: 'replace user',
+      method: 'PUT',
+      body,
+      ifMatch: read.op.version,
+      changes: true,
+      writes: bodyWrites(body),
     })
     if (put.op.status === 412) continue
     if (put.op.status !== 200) return

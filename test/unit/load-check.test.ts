@@ -140,7 +140,7 @@ describe('checkVersions', () => {
     const lookup = op(30, 40, {
       id: undefined,
       method: 'GET',
-      lookup: { attribute: 'userName', found: [{ id: 'u1', version: 1 }] },
+      found: [{ id: 'u1', version: 1 }],
     })
     expect(checkVersions([create(0, 5), op(10, 20, { version: 2 }), lookup], final(2)).failed).toBe(1)
   })
@@ -207,7 +207,7 @@ describe('checkLookups', () => {
       method: 'GET',
       id: undefined,
       name: 'ann',
-      lookup: { attribute: 'userName', found: found.map((id) => ({ id, version: 1 })) },
+      found: found.map((id) => ({ id, version: 1 })),
     })
 
   it('must find an acknowledged create, and may miss one that overlapped', () => {
