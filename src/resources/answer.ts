@@ -3,7 +3,12 @@ import { sql } from 'drizzle-orm'
 import { selectGroupsOfUsers, selectMembersOfGroups } from '../db/resource-store'
 import type { StoredResource } from '../db/resource-tables'
 import type { Tenant } from '../env'
-import { type ProjectionRequest, projectResource, wantsAttribute } from '../projection/project'
+import {
+  type ProjectionRequest,
+  parseAttributeList,
+  projectResource,
+  wantsAttribute,
+} from '../projection/project'
 import type { ResourceTypeDefinition } from '../schema/attribute'
 import { type Computed, renderResource } from './render'
 
@@ -21,6 +26,17 @@ export function resourceTypeOf(tenant: Tenant, kind: ResourceKind): ResourceType
   const resourceType = tenant.registry.resourceType(kind)
   if (!resourceType) throw new TypeError(`No ${kind} resource type in the registry`)
   return resourceType
+}
+
+/**
+ * A projection without the computed attribute (a user's groups, a group's members), for answers
+ * that carry no body (a BulkResponse, a group PATCH's 204): their rows are then never read, so the
+ * cost of a write follows the change and not the size of the group.
+ */
+export function withoutComputedAttributes(tenant: Tenant, kind: ResourceKind): ProjectionRequest {
+  const computed = kind === 'User' ? 'groups' : 'members'
+  const excludedAttributes = parseAttributeList(computed, tenant.registry, resourceTypeOf(tenant, kind))
+  return { attributes: [], excludedAttributes }
 }
 
 /** Reads of the computed attributes (a user's groups, a group's members) that the projection wants. */

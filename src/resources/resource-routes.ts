@@ -4,7 +4,7 @@ import { methodNotAllowed } from '../http/error-handler'
 import { etagOf, noneMatchHits } from '../http/etag'
 import { scimJson } from '../http/scim-response'
 import { PATCH_OP } from '../schema/urns'
-import { type Answer, type ResourceKind, resourceTypeOf } from './answer'
+import { type Answer, type ResourceKind, resourceTypeOf, withoutComputedAttributes } from './answer'
 import { asksForProjection, ifMatchOf, projectionOf, readBodyWithSchema } from './request'
 import { createResource, getResource, patchResource, removeResource, replaceResource } from './service'
 
@@ -54,10 +54,13 @@ export function registerResourceRoutes(scim: Hono<AppEnv>, kind: ResourceKind) {
 
   scim.patch(item, async (c) => {
     const body = await readBodyWithSchema(c, PATCH_OP)
-    const projection = projectionOf(c, resourceTypeOf(c.var.tenant, kind))
-    const patched = await patchResource(c.var.tenant, kind, idOf(c), body, projection, ifMatchOf(c))
     // Entra ID: a group PATCH answers 204; returning (possibly huge) member lists is "not advisable".
-    if (kind === 'Group' && !asksForProjection(c)) return c.body(null, 204, { ETag: etagOf(patched.version) })
+    const bodiless = kind === 'Group' && !asksForProjection(c)
+    const projection = bodiless
+      ? withoutComputedAttributes(c.var.tenant, kind)
+      : projectionOf(c, resourceTypeOf(c.var.tenant, kind))
+    const patched = await patchResource(c.var.tenant, kind, idOf(c), body, projection, ifMatchOf(c))
+    if (bodiless) return c.body(null, 204, { ETag: etagOf(patched.version) })
     return withEtag(c, patched)
   })
 

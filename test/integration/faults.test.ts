@@ -4,15 +4,14 @@
  * either throws before reaching the binding, or reaches it and then throws (a commit whose answer
  * was lost), or sends one more, real, constraint-violating statement in the same D1 batch.
  */
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { afterEach, beforeEach, describe, it, vi } from 'vitest'
-import worker from '../../src/index'
 import { BULK_REQUEST } from '../../src/schema/urns'
 import { createGroup, createUser, ERROR, GROUP, oktaUser, PATCH_OP, patchOp } from '../support/fixtures'
 import { roundTrips, scim } from '../support/scim-client'
 import { createTenant, type TestTenant } from '../support/tenant'
 import { tenantRows } from '../support/tenant-rows'
+import { type Call, callWith, type Fault, faultyD1, isWrite } from '../support/wrapped-bindings'
 
 // D1's own texts (developers.cloudflare.com/d1/observability/debug-d1/), as its binding throws them.
 const TRANSIENT = [
@@ -27,93 +26,6 @@ const TRANSIENT = [
 
 // ---------------------------------------------------------------------------------------------
 // Wrappers around the real bindings
-
-const STATEMENT_CALLS = new Set(['all', 'first', 'run', 'raw'])
-
-/** What a fault does to one D1 call, given the SQL it carries. */
-type Fault = (call: {
-  kind: 'batch' | 'statement'
-  sql: readonly string[]
-  n: number
-}) =>
-  | { throwBefore: Error }
-  | { throwAfter: Error }
-  | { inject: { at: number; statement: D1PreparedStatement } }
-  | undefined
-
-const isWrite = (sql: readonly string[]) => sql.some((s) => /^\s*(INSERT|UPDATE|DELETE)/i.test(s))
-
-interface FaultyD1 {
-  binding: D1Database
-  /** Every call that reached the wrapper, in order, with its SQL. */
-  calls: { kind: 'batch' | 'statement'; sql: readonly string[] }[]
-}
-
-/** The real D1 binding with `fault` applied to its calls; sessions and statements are wrapped too. */
-function faultyD1(real: D1Database, fault: Fault): FaultyD1 {
-  const calls: FaultyD1['calls'] = []
-  const unwrap = new WeakMap<object, { statement: D1PreparedStatement; sql: string }>()
-
-  const intercept = async <T>(
-    kind: 'batch' | 'statement',
-    sql: readonly string[],
-    call: () => Promise<T>,
-  ) => {
-    calls.push({ kind, sql })
-    const action = fault({ kind, sql, n: calls.length })
-    if (action && 'throwBefore' in action) throw action.throwBefore
-    const result = await call()
-    if (action && 'throwAfter' in action) throw action.throwAfter
-    return result
-  }
-
-  const wrapStatement = (statement: D1PreparedStatement, sql: string): D1PreparedStatement => {
-    const proxy = new Proxy(statement, {
-      get(target, property) {
-        const value = Reflect.get(target, property, target)
-        if (typeof value !== 'function') return value
-        if (property === 'bind') return (...args: unknown[]) => wrapStatement(target.bind(...args), sql)
-        if (typeof property === 'string' && STATEMENT_CALLS.has(property)) {
-          return (...args: unknown[]) => intercept('statement', [sql], () => value.apply(target, args))
-        }
-        return value.bind(target)
-      },
-    })
-    unwrap.set(proxy, { statement, sql })
-    return proxy
-  }
-
-  const wrapDatabase = (db: D1Database): D1Database =>
-    new Proxy(db, {
-      get(target, property) {
-        const value = Reflect.get(target, property, target)
-        if (property === 'prepare') return (sql: string) => wrapStatement(target.prepare(sql), sql)
-        if (property === 'withSession') {
-          return (...args: unknown[]) => wrapDatabase(value.apply(target, args) as D1Database)
-        }
-        if (property === 'batch') {
-          return (statements: D1PreparedStatement[]) => {
-            const real = statements.map((s) => unwrap.get(s) ?? { statement: s, sql: '?' })
-            const sql = real.map((r) => r.sql)
-            calls.push({ kind: 'batch', sql })
-            const action = fault({ kind: 'batch', sql, n: calls.length })
-            const run = async () => {
-              if (action && 'throwBefore' in action) throw action.throwBefore
-              const list = real.map((r) => r.statement)
-              if (action && 'inject' in action) list.splice(action.inject.at, 0, action.inject.statement)
-              const results = await target.batch(list)
-              if (action && 'throwAfter' in action) throw action.throwAfter
-              return results
-            }
-            return run()
-          }
-        }
-        return typeof value === 'function' ? value.bind(target) : value
-      },
-    })
-
-  return { binding: wrapDatabase(real), calls }
-}
 
 /** The real KV namespace whose `get` fails as during an outage: it throws, or its promise rejects. */
 function failingKv(real: KVNamespace, how: 'throws' | 'rejects'): KVNamespace {
@@ -130,33 +42,6 @@ function failingKv(real: KVNamespace, how: 'throws' | 'rejects'): KVNamespace {
       return typeof value === 'function' ? value.bind(target) : value
     },
   })
-}
-
-// ---------------------------------------------------------------------------------------------
-// Calling the Worker with a modified environment
-
-interface Call {
-  method?: string
-  body?: unknown
-  token?: string
-}
-
-/** Calls the Worker's own fetch handler with `bindings` replacing the real ones. */
-async function callWith(bindings: Partial<Env>, tenant: TestTenant, path: string, call: Call = {}) {
-  const headers = new Headers({ authorization: `Bearer ${call.token ?? tenant.token}` })
-  if (call.body !== undefined) headers.set('content-type', 'application/scim+json')
-  const request = new Request(`https://${tenant.host}/scim/v2${path}`, {
-    method: call.method ?? (call.body === undefined ? 'GET' : 'POST'),
-    headers,
-    body: call.body === undefined ? undefined : JSON.stringify(call.body),
-  })
-  const ctx = createExecutionContext()
-  const response = await worker.fetch(request, { ...env, ...bindings }, ctx)
-  await waitOnExecutionContext(ctx)
-  const text = await response.text()
-  // biome-ignore lint/suspicious/noExplicitAny: tests inspect arbitrary SCIM JSON
-  const json: any = text ? JSON.parse(text) : undefined
-  return { status: response.status, headers: response.headers, json, text }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import { describe, it } from 'vitest'
 import { createGroup, createUser, GROUP, patchOp } from '../support/fixtures'
 import { roundTrips, scim } from '../support/scim-client'
 import { createTenant, type TestTenant } from '../support/tenant'
+import { callWith, faultyD1 } from '../support/wrapped-bindings'
 
 const memberIds = async (tenant: TestTenant, id: string) =>
   ((await scim(tenant, `/Groups/${id}`)).json.members as { value: string }[]).map((m) => m.value).sort()
@@ -150,6 +151,29 @@ describe('groups', () => {
     expect(res.status).toBe(204)
     expect(roundTrips(res.headers)).toBe(2)
     expect(await memberIds(tenant, group.id)).toEqual([...ids].sort())
+  })
+
+  it('reads none of the members to answer a PATCH with 204: its cost follows the change, not the group', async ({
+    expect,
+  }) => {
+    const tenant = await createTenant()
+    const [first, second, third] = await users(tenant, 3)
+    const group = await createGroup(tenant, 'Large', [first!])
+    /** The statements of the PATCH's write batch, the last D1 call. */
+    const writeBatch = async (query: string, member: string) => {
+      const d1 = faultyD1(env.DB, () => undefined)
+      const res = await callWith({ DB: d1.binding }, tenant, `/Groups/${group.id}${query}`, {
+        method: 'PATCH',
+        body: patchOp({ op: 'add', path: 'members', value: [{ value: member }] }),
+      })
+      return { status: res.status, statements: d1.calls.at(-1)!.sql.length }
+    }
+    const plain = await writeBatch('', second!)
+    const excluded = await writeBatch('?excludedAttributes=members', third!)
+    expect(plain).toEqual({ status: 204, statements: excluded.statements })
+    expect(excluded.status).toBe(200)
+    // Asking for the members reads them: one statement more.
+    expect((await writeBatch('?attributes=members', first!)).statements).toBe(excluded.statements + 1)
   })
 
   it('loses no member under 50 concurrent PATCHes adding distinct members', async ({ expect }) => {

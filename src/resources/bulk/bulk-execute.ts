@@ -6,8 +6,8 @@ import { databaseUnavailable, isTransientD1Error } from '../../db/transient'
 import type { Tenant } from '../../env'
 import { etagOf } from '../../http/etag'
 import { ScimError, type ScimErrorBody } from '../../http/scim-error'
-import { type ProjectionRequest, parseAttributeList } from '../../projection/project'
-import type { ResourceKind } from '../answer'
+import type { ProjectionRequest } from '../../projection/project'
+import { type ResourceKind, withoutComputedAttributes } from '../answer'
 import { locationOf } from '../render'
 import { commit, createResource, patchResource, removeResource, replaceResource } from '../service'
 import { currentOf, planCreate, planPatch, planRemove, planReplace, selectCurrent } from '../write-plans'
@@ -73,11 +73,7 @@ class BulkRun {
 
   /** No computed attributes are read back: the BulkResponse carries no resource bodies. */
   projection(kind: ResourceKind): ProjectionRequest {
-    const { registry } = this.tenant
-    const resourceType = registry.resourceType(kind)
-    if (!resourceType) throw new TypeError(`No ${kind} resource type in the registry`)
-    const computed = kind === 'User' ? 'groups' : 'members'
-    return { attributes: [], excludedAttributes: parseAttributeList(computed, registry, resourceType) }
+    return withoutComputedAttributes(this.tenant, kind)
   }
 
   succeed({ op }: Resolved, id: string, version?: number) {
