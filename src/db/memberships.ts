@@ -17,7 +17,8 @@ export interface MembershipWriteContext extends Scope {
 /** Ids of `group` and of every group that contains it, directly or not: members that would close a cycle. */
 const ancestry = (tenantId: string, groupId: string) => sql`WITH RECURSIVE ancestry(id) AS (
     SELECT ${groupId}
-    UNION SELECT gm.group_id FROM group_members gm JOIN ancestry a ON gm.tenant_id = ${tenantId} AND gm.member_id = a.id
+    UNION SELECT gm.group_id FROM ancestry a
+      CROSS JOIN group_members gm ON gm.tenant_id = ${tenantId} AND gm.member_id = a.id
   )`
 
 /** Candidate members of the tenant that exist, are not members yet, and close no cycle. */

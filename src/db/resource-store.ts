@@ -123,18 +123,21 @@ export interface GroupOfUser {
 /**
  * The groups of the users `userIds` selects (a SQL subquery), direct (depth 1) and indirect through
  * nested groups, RFC 7643 §4.1.2 `groups`. Runs in the same batch as the read of the users.
+ * `CROSS JOIN` fixes SQLite's join order (here and in every walk of nested groups): from the rows
+ * reached, through the membership index; otherwise it may read every membership of the tenant at
+ * each step (test/integration/query-plans.test.ts).
  */
 export function selectGroupsOfUsers(scope: Scope, userIds: ReturnType<typeof sql>) {
   const { tenantId } = scope
   return sql`WITH RECURSIVE ancestry(user_id, group_id, depth) AS (
       SELECT gm.member_id, gm.group_id, 1 FROM group_members gm
       WHERE gm.tenant_id = ${tenantId} AND gm.member_id IN (${userIds})
-      UNION SELECT a.user_id, gm.group_id, a.depth + 1 FROM group_members gm
-      JOIN ancestry a ON gm.tenant_id = ${tenantId} AND gm.member_id = a.group_id
+      UNION SELECT a.user_id, gm.group_id, a.depth + 1 FROM ancestry a
+      CROSS JOIN group_members gm ON gm.tenant_id = ${tenantId} AND gm.member_id = a.group_id
       WHERE a.depth < ${MAX_GROUP_DEPTH}
     )
     SELECT a.user_id AS userId, a.group_id AS groupId, g.display_name AS display, min(a.depth) AS depth
-    FROM ancestry a JOIN groups g ON g.tenant_id = ${tenantId} AND g.id = a.group_id
+    FROM ancestry a CROSS JOIN groups g ON g.tenant_id = ${tenantId} AND g.id = a.group_id
     GROUP BY a.user_id, a.group_id ORDER BY g.display_name_folded, a.group_id`
 }
 

@@ -162,12 +162,12 @@ function userGroupRows(target: FilterTarget, filter: FilterNode): ElementRows {
     pinned === undefined
       ? sql`WITH RECURSIVE a(user_id, group_id, depth) AS (
           SELECT member_id, group_id, 1 FROM group_members WHERE tenant_id = ${t} AND member_type = 'User'
-          UNION SELECT a.user_id, gm.group_id, a.depth + 1 FROM a JOIN group_members gm
+          UNION SELECT a.user_id, gm.group_id, a.depth + 1 FROM a CROSS JOIN group_members gm
             ON gm.tenant_id = ${t} AND gm.member_id = a.group_id WHERE a.depth < ${DEPTH})
         SELECT e.user_id FROM (SELECT user_id, group_id, min(depth) AS depth FROM a GROUP BY user_id, group_id) e`
       : sql`WITH RECURSIVE d(member_id, member_type, depth) AS (
           SELECT member_id, member_type, 1 FROM group_members WHERE tenant_id = ${t} AND group_id = ${foldCase(pinned)}
-          UNION SELECT gm.member_id, gm.member_type, d.depth + 1 FROM d JOIN group_members gm
+          UNION SELECT gm.member_id, gm.member_type, d.depth + 1 FROM d CROSS JOIN group_members gm
             ON gm.tenant_id = ${t} AND gm.group_id = d.member_id WHERE d.member_type = 'Group' AND d.depth < ${DEPTH})
         SELECT e.user_id FROM (SELECT member_id AS user_id, ${foldCase(pinned)} AS group_id, min(depth) AS depth
           FROM d WHERE member_type = 'User' GROUP BY member_id) e`

@@ -159,7 +159,11 @@ async function cursorsOf(plan: Plan, fetched: Row[], count: number) {
 
 function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
   const map = new Map<string, T[]>()
-  for (const row of rows) map.set(key(row), [...(map.get(key(row)) ?? []), row])
+  for (const row of rows) {
+    const group = map.get(key(row))
+    if (group) group.push(row)
+    else map.set(key(row), [row])
+  }
   return map
 }
 
