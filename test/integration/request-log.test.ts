@@ -55,6 +55,8 @@ describe('request log', () => {
     expect(rest).toEqual([])
     expect(entry).toMatchObject({ route: '/scim/v2/Users/:id', status: 401 })
     expect(entry).not.toHaveProperty('tenant')
+    // A 401 has no SCIM error type (RFC 7644 §3.12 defines them for 400 and 409).
+    expect(entry).not.toHaveProperty('scimType')
   })
 
   it('names the endpoint that answered: searches, 405s and the designed 501 of /Me', async ({ expect }) => {
