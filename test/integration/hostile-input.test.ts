@@ -190,6 +190,36 @@ describe('values too large to store', () => {
   })
 })
 
+describe('Bulk operations whose method is not a string', () => {
+  // Found by `npm run fuzz` (seed 1): a method object with a `toString` key that is not a function
+  // made String() throw, and the whole BulkResponse was a 500.
+  it("fails only that operation with 400, whatever the object's keys", async ({ expect }) => {
+    const res = await scim(tenant, '/Bulk', {
+      body: {
+        schemas: [BULK_REQUEST],
+        Operations: [
+          { method: { toString: true, valueOf: {}, Σ: '%00' }, bulkId: 'bad', path: '/Users', data: {} },
+          { method: 42, bulkId: 'num', path: '/Users', data: {} },
+          {
+            method: 'POST',
+            bulkId: 'ok',
+            path: '/Users',
+            data: { schemas: [USER], userName: `method-${crypto.randomUUID()}` },
+          },
+        ],
+      },
+    })
+    expect(res.status, res.text).toBe(200)
+    expect(res.json.Operations.map((o: { status: string }) => o.status)).toEqual(['400', '400', '201'])
+    expect(res.json.Operations.map((o: { method: string }) => typeof o.method)).toEqual([
+      'string',
+      'string',
+      'string',
+    ])
+    expect(logged).toEqual([])
+  })
+})
+
 describe('hostile input, a fixed-seed sample', () => {
   it(`answers ${RUNS} generated hostile requests with well-formed SCIM answers, never a 5xx, and logs no exception`, {
     timeout: 240_000,

@@ -82,7 +82,9 @@ function parseOperation(raw: Json, method: BulkMethod, bulkId: string | undefine
 
 function operationAt(raw: unknown, index: number, declared: Set<string>): BulkOperation {
   const fields = isObject(raw) ? raw : {}
-  const method = typeof fields.method === 'string' ? fields.method.toUpperCase() : String(fields.method)
+  // A non-string method is echoed as its JSON text: String() would run a `toString` the client sent.
+  const method =
+    typeof fields.method === 'string' ? fields.method.toUpperCase() : (JSON.stringify(fields.method) ?? '')
   const bulkId = typeof fields.bulkId === 'string' && fields.bulkId !== '' ? fields.bulkId : undefined
   const base = { index, method, ...(bulkId === undefined ? {} : { bulkId }) }
   try {
