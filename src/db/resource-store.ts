@@ -14,11 +14,17 @@ const tableName = (table: ResourceTable) => sql.raw(table.type === 'User' ? 'use
 
 /**
  * The batch's first statement: it fails (NOT NULL) when the resource is gone or, given
- * `expectedVersion`, when its version moved, so the whole batch rolls back. An `UPDATE … WHERE
+ * `versions`, when its version is none of them, so the whole batch rolls back. An `UPDATE … WHERE
  * version = ?` alone would match no row and let the rest of the batch commit.
  */
-export function guard(scope: Scope, table: ResourceTable, id: string, expectedVersion?: number) {
-  const version = expectedVersion === undefined ? sql`` : sql` AND version = ${expectedVersion}`
+export function guard(scope: Scope, table: ResourceTable, id: string, versions?: readonly number[]) {
+  const version =
+    versions === undefined
+      ? sql``
+      : sql` AND version IN (${sql.join(
+          versions.map((v) => sql`${v}`),
+          sql`, `,
+        )})`
   return sql`INSERT INTO write_guard (conflict) SELECT NULL WHERE NOT EXISTS
     (SELECT 1 FROM ${tableName(table)} WHERE tenant_id = ${scope.tenantId} AND id = ${id}${version})`
 }
@@ -56,7 +62,7 @@ export function updateResource(
   const { db, tenantId, tokenId, at } = scope
   const { tenantId: _, id: __, created: ___, ...columns } = rowOf(table, scope, stored)
   return [
-    guard(scope, table, stored.id, expectedVersion),
+    guard(scope, table, stored.id, [expectedVersion]),
     db
       .update(table.table)
       .set(columns as never)
@@ -71,7 +77,7 @@ export function deleteResource(
   scope: WriteScope,
   table: ResourceTable,
   id: string,
-  expectedVersion?: number,
+  versions?: readonly number[],
 ) {
   const { db, tenantId, tokenId, at } = scope
   const own =
@@ -79,7 +85,7 @@ export function deleteResource(
       ? [sql`DELETE FROM user_emails WHERE tenant_id = ${tenantId} AND user_id = ${id}`]
       : [sql`DELETE FROM group_members WHERE tenant_id = ${tenantId} AND group_id = ${id}`]
   return [
-    guard(scope, table, id, expectedVersion),
+    guard(scope, table, id, versions),
     ...detachFromParents(scope, id),
     ...own,
     releaseValues(tenantId, table.type, id),

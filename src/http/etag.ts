@@ -1,5 +1,3 @@
-import { ScimError } from './scim-error'
-
 /** RFC 7644 §3.14 — versions are weak entity tags. */
 export const etagOf = (version: number) => `W/"${version}"`
 
@@ -13,17 +11,23 @@ function taggedVersions(header: string): (number | '*')[] {
   })
 }
 
+/** The versions an `If-Match` accepts (RFC 9110 §13.1.1: any of its tags); `undefined` is any version. */
+export type AcceptedVersions = readonly number[] | undefined
+
 /**
- * The version an `If-Match` header requires, `undefined` when absent or `*`. Several tags, or one
- * that cannot be a version of ours, can never match: 412.
+ * The versions an `If-Match` header accepts, `undefined` when absent or `*`. A tag that cannot be a
+ * version of ours matches nothing, so a header of only such tags always gets 412.
  */
-export function requiredVersion(ifMatch: string | undefined): number | undefined {
+export function acceptedVersions(ifMatch: string | undefined): AcceptedVersions {
   if (ifMatch === undefined) return undefined
   const tags = taggedVersions(ifMatch)
   if (tags.includes('*')) return undefined
-  if (tags.length !== 1) throw ScimError.preconditionFailed()
-  return tags[0] as number
+  return tags as number[]
 }
+
+/** Whether `version` satisfies the `If-Match` that accepted `versions`. */
+export const matchesVersion = (versions: AcceptedVersions, version: number) =>
+  versions === undefined || versions.includes(version)
 
 /** RFC 7644 §3.14 / RFC 9110 §13.1.2 — whether `If-None-Match` names the current version. */
 export function noneMatchHits(ifNoneMatch: string | undefined, version: number): boolean {

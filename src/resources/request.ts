@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../env'
-import { requiredVersion } from '../http/etag'
+import { acceptedVersions } from '../http/etag'
 import { readJsonObject } from '../http/request-body'
 import { ScimError } from '../http/scim-error'
 import { type ProjectionRequest, parseAttributeList } from '../projection/project'
@@ -39,4 +39,4 @@ export const asksForProjection = (c: Context<AppEnv>) =>
   c.req.query('attributes') !== undefined || c.req.query('excludedAttributes') !== undefined
 
 /** The version `If-Match` requires, RFC 7644 §3.14. */
-export const ifMatchOf = (c: Context<AppEnv>) => requiredVersion(c.req.header('if-match'))
+export const ifMatchOf = (c: Context<AppEnv>) => acceptedVersions(c.req.header('if-match'))

@@ -4,6 +4,7 @@ import { selectResource, toStored } from '../db/resource-store'
 import { tableOf } from '../db/resource-tables'
 import { isWriteConflict, storageLimitError, uniquenessError } from '../db/write-errors'
 import type { Tenant } from '../env'
+import type { AcceptedVersions } from '../http/etag'
 import { ScimError } from '../http/scim-error'
 import type { ProjectionRequest } from '../projection/project'
 import { answerOf, computedOf, computedReads, type Json, type ResourceKind } from './answer'
@@ -57,7 +58,7 @@ export const createResource = (
 ) => runPlan(tenant, planCreate(tenant, kind, body, projection))
 
 /** Reads the current stored resource for a read-modify-write, checking `If-Match`. */
-async function readForWrite(tenant: Tenant, kind: ResourceKind, id: string, ifMatch: number | undefined) {
+async function readForWrite(tenant: Tenant, kind: ResourceKind, id: string, ifMatch: AcceptedVersions) {
   const [rows = []] = await runBatch(tenant.d1, [selectCurrent(tenant, kind, id)])
   return currentOf(rows, kind, id, ifMatch)
 }
@@ -74,7 +75,7 @@ export async function replaceResource(
   id: string,
   body: Json,
   projection: ProjectionRequest,
-  ifMatch: number | undefined,
+  ifMatch: AcceptedVersions,
 ) {
   // Malformed bodies fail before any read.
   incoming(tenant, kind, body, 'replace')
@@ -92,7 +93,7 @@ export async function patchResource(
   id: string,
   body: Json,
   projection: ProjectionRequest,
-  ifMatch: number | undefined,
+  ifMatch: AcceptedVersions,
 ) {
   return retryOnConflict(async () => {
     const current = await readForWrite(tenant, kind, id, ifMatch)
@@ -106,7 +107,7 @@ export async function removeResource(
   tenant: Tenant,
   kind: ResourceKind,
   id: string,
-  ifMatch: number | undefined,
+  ifMatch: AcceptedVersions,
 ) {
   try {
     await runBatch(tenant.d1, planRemove(tenant, kind, id, ifMatch))

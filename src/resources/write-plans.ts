@@ -16,6 +16,7 @@ import {
 } from '../db/resource-store'
 import { type StoredResource, tableOf } from '../db/resource-tables'
 import type { Tenant } from '../env'
+import { type AcceptedVersions, matchesVersion } from '../http/etag'
 import { ScimError } from '../http/scim-error'
 import { applyPatch } from '../patch/apply-patch'
 import type { MembershipChange } from '../patch/membership'
@@ -121,12 +122,12 @@ export function currentOf(
   rows: readonly Record<string, unknown>[],
   kind: ResourceKind,
   id: string,
-  ifMatch: number | undefined,
+  ifMatch: AcceptedVersions,
 ) {
   const [row] = rows
   if (!row) throw ScimError.notFound(`${kind} ${id} not found`)
   const current = toStored(row)
-  if (ifMatch !== undefined && current.version !== ifMatch) throw ScimError.preconditionFailed()
+  if (!matchesVersion(ifMatch, current.version)) throw ScimError.preconditionFailed()
   return current
 }
 
@@ -149,7 +150,7 @@ function planChange(
   current: StoredResource,
   change: Change,
   projection: ProjectionRequest,
-  ifMatch: number | undefined,
+  ifMatch: AcceptedVersions,
 ): WritePlan | undefined {
   const scope = writeScope(tenant)
   const table = tableOf(kind)
@@ -171,7 +172,7 @@ function planChange(
         [{ ...ownEvent, version: current.version + 1 }],
       )
     : [
-        guard(scope, table, current.id, ifMatch),
+        guard(scope, table, current.id, ifMatch && [current.version]),
         sql`UPDATE groups SET version = version + 1, last_modified = ${scope.at}
           WHERE tenant_id = ${scope.tenantId} AND id = ${current.id}`,
       ]
@@ -200,7 +201,7 @@ export function planReplace(
   current: StoredResource,
   body: Json,
   projection: ProjectionRequest,
-  ifMatch: number | undefined,
+  ifMatch: AcceptedVersions,
 ) {
   const { resource, members } = incoming(tenant, kind, body, 'replace')
   checkImmutable(current.resource, resource, tenant.registry, resourceTypeOf(tenant, kind))
@@ -220,7 +221,7 @@ export function planPatch(
   current: StoredResource,
   body: Json,
   projection: ProjectionRequest,
-  ifMatch: number | undefined,
+  ifMatch: AcceptedVersions,
 ) {
   const resourceType = resourceTypeOf(tenant, kind)
   const patched = applyPatch(current.resource, body.Operations, {
@@ -234,5 +235,5 @@ export function planPatch(
 }
 
 /** RFC 7644 §3.6 — the statements that delete a resource and its memberships, guarded by `If-Match`. */
-export const planRemove = (tenant: Tenant, kind: ResourceKind, id: string, ifMatch: number | undefined) =>
+export const planRemove = (tenant: Tenant, kind: ResourceKind, id: string, ifMatch: AcceptedVersions) =>
   deleteResource(writeScope(tenant), tableOf(kind), id, ifMatch)

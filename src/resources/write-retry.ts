@@ -1,4 +1,5 @@
 import { isWriteConflict } from '../db/write-errors'
+import type { AcceptedVersions } from '../http/etag'
 import { ScimError } from '../http/scim-error'
 
 /** Attempts before a write that keeps losing races gives up with a retryable 503. */
@@ -9,7 +10,7 @@ const MAX_ATTEMPTS = 40
  * is retried from a fresh read, so concurrent writes lose no update; with `If-Match` the client
  * asked for that exact version, so the loss is a 412 instead.
  */
-export async function retryOnConflict<T>(attempt: () => Promise<T>, ifMatch: number | undefined): Promise<T> {
+export async function retryOnConflict<T>(attempt: () => Promise<T>, ifMatch: AcceptedVersions): Promise<T> {
   for (let n = 1; ; n++) {
     try {
       return await attempt()

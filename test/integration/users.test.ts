@@ -266,6 +266,23 @@ describe('replace (RFC 7644 §3.5.1)', () => {
     expect(current.headers.get('etag')).toBe('W/"2"')
   })
 
+  it('accepts an If-Match list when any of its tags is current (RFC 9110 §13.1.1), in PUT, PATCH and DELETE', async ({
+    expect,
+  }) => {
+    const tenant = await createTenant()
+    const user = await createUser(tenant, 'iflist@example.com')
+    const write = (method: string, ifMatch: string, body?: unknown) =>
+      scim(tenant, `/Users/${user.id}`, { method, body, headers: { 'if-match': ifMatch } })
+    const put = (ifMatch: string) => write('PUT', ifMatch, oktaUser('iflist@example.com', { title: ifMatch }))
+    expect((await put('W/"5", W/"6"')).status).toBe(412)
+    expect((await put('W/"9", W/"1"')).status).toBe(200)
+    const patch = patchOp({ op: 'replace', path: 'title', value: 'Listed' })
+    expect((await write('PATCH', 'W/"1", W/"3"', patch)).status).toBe(412)
+    expect((await write('PATCH', 'W/"1", W/"2"', patch)).status).toBe(200)
+    expect((await write('DELETE', 'W/"1", W/"2"')).status).toBe(412)
+    expect((await write('DELETE', 'W/"2", W/"3"')).status).toBe(204)
+  })
+
   it('answers 409 when a PUT takes another user’s userName', async ({ expect }) => {
     const tenant = await createTenant()
     await createUser(tenant, 'one@example.com')

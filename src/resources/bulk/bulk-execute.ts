@@ -173,7 +173,7 @@ function plan(run: BulkRun, resolved: Resolved, rows: readonly Record<string, un
   const scope = { tenantId: tenant.name, db: tenant.db, registry: tenant.registry }
   return {
     resolved,
-    statements: [guard(scope, tableOf(op.kind), id, current.version)],
+    statements: [guard(scope, tableOf(op.kind), id, [current.version])],
     settle: () => run.succeed(resolved, id, current.version),
   }
 }

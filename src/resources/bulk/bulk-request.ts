@@ -1,4 +1,4 @@
-import { requiredVersion } from '../../http/etag'
+import { type AcceptedVersions, acceptedVersions } from '../../http/etag'
 import { ScimError } from '../../http/scim-error'
 import { BULK_REQUEST, GROUP_SCHEMA, PATCH_OP, USER_SCHEMA } from '../../schema/urns'
 import type { ResourceKind } from '../answer'
@@ -21,7 +21,7 @@ export interface ValidOperation extends OperationBase {
   readonly method: BulkMethod
   readonly kind: ResourceKind
   readonly target?: string
-  readonly version?: number
+  readonly version?: AcceptedVersions
   readonly data: Json
 }
 
@@ -70,7 +70,7 @@ function parseOperation(raw: Json, method: BulkMethod, bulkId: string | undefine
   if (raw.version !== undefined && typeof raw.version !== 'string') {
     throw ScimError.invalidSyntax('"version" must be an entity tag string')
   }
-  const version = method === 'POST' ? undefined : requiredVersion(raw.version as string | undefined)
+  const version = method === 'POST' ? undefined : acceptedVersions(raw.version as string | undefined)
   const data = raw.data ?? (method === 'DELETE' ? {} : undefined)
   if (!isObject(data)) throw ScimError.invalidSyntax(`${method} requires "data" with a JSON object`)
   const urn = method === 'PATCH' ? PATCH_OP : kind === 'User' ? USER_SCHEMA : GROUP_SCHEMA
