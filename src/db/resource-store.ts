@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm'
+import { type SQL, sql } from 'drizzle-orm'
 import { type ChangeEvent, recordEvent } from './events'
 import { detachFromParents } from './memberships'
 import { byId, type ResourceTable, rowOf, type Scope, type StoredResource } from './resource-tables'
@@ -127,17 +127,25 @@ export interface GroupOfUser {
 }
 
 /**
- * The groups of the users `userIds` selects (a SQL subquery), direct (depth 1) and indirect through
- * nested groups, RFC 7643 §4.1.2 `groups`. Runs in the same batch as the read of the users.
+ * The rows whose computed attributes a read wants: `rows` selects `type` and `id` (a page of a list,
+ * or one resource), materialized whole, since SQLite, reading only its ids, would scan the tenant's
+ * (created, id) index instead of using the filter's own (test/integration/query-plans.test.ts).
+ */
+const rowsOfKind = (rows: SQL, kind: 'User' | 'Group') =>
+  sql`page AS MATERIALIZED (${rows}), ids AS (SELECT id FROM page WHERE type = ${sql.raw(`'${kind}'`)})`
+
+/**
+ * The groups of the users that `rows` selects, direct (depth 1) and indirect through nested groups,
+ * RFC 7643 §4.1.2 `groups`. Runs in the same batch as the read of the users.
  * `CROSS JOIN` fixes SQLite's join order (here and in every walk of nested groups): from the rows
  * reached, through the membership index; otherwise it may read every membership of the tenant at
  * each step (test/integration/query-plans.test.ts).
  */
-export function selectGroupsOfUsers(scope: Scope, userIds: ReturnType<typeof sql>) {
+export function selectGroupsOfUsers(scope: Scope, rows: SQL) {
   const { tenantId } = scope
-  return sql`WITH RECURSIVE ancestry(user_id, group_id, depth) AS (
+  return sql`WITH RECURSIVE ${rowsOfKind(rows, 'User')}, ancestry(user_id, group_id, depth) AS (
       SELECT gm.member_id, gm.group_id, 1 FROM group_members gm
-      WHERE gm.tenant_id = ${tenantId} AND gm.member_id IN (${userIds})
+      WHERE gm.tenant_id = ${tenantId} AND gm.member_id IN (SELECT id FROM ids)
       UNION SELECT a.user_id, gm.group_id, a.depth + 1 FROM ancestry a
       CROSS JOIN group_members gm ON gm.tenant_id = ${tenantId} AND gm.member_id = a.group_id
       WHERE a.depth < ${MAX_GROUP_DEPTH}
@@ -154,14 +162,15 @@ export interface MemberOfGroup {
   display: string | null
 }
 
-/** The members of the groups `groupIds` selects, with their display names, RFC 7643 §4.2. */
-export function selectMembersOfGroups(scope: Scope, groupIds: ReturnType<typeof sql>) {
+/** The members of the groups that `rows` selects, with their display names, RFC 7643 §4.2. */
+export function selectMembersOfGroups(scope: Scope, rows: SQL) {
   const { tenantId } = scope
-  return sql`SELECT m.group_id AS groupId, m.member_id AS value, m.member_type AS type,
+  return sql`WITH ${rowsOfKind(rows, 'Group')}
+    SELECT m.group_id AS groupId, m.member_id AS value, m.member_type AS type,
       coalesce(u.display_name, u.user_name, g.display_name) AS display
     FROM group_members m
     LEFT JOIN users u ON m.member_type = 'User' AND u.tenant_id = m.tenant_id AND u.id = m.member_id
     LEFT JOIN groups g ON m.member_type = 'Group' AND g.tenant_id = m.tenant_id AND g.id = m.member_id
-    WHERE m.tenant_id = ${tenantId} AND m.group_id IN (${groupIds})
+    WHERE m.tenant_id = ${tenantId} AND m.group_id IN (SELECT id FROM ids)
     ORDER BY m.group_id, m.member_id`
 }

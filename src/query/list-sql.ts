@@ -80,7 +80,3 @@ export function countQuery(arms: readonly Arm[]): SQL {
   const counts = arms.map(countOf)
   return sql`SELECT ${sql.join(counts, sql` + `)} AS total`
 }
-
-/** The ids of one resource type on the page: the page query again, as a subquery of the same batch. */
-export const pageIdsOf = (kind: 'User' | 'Group', page: SQL) =>
-  sql`SELECT id FROM (${page}) WHERE type = ${sql.raw(`'${kind}'`)}`

@@ -16,7 +16,7 @@ import { LIST_RESPONSE } from '../schema/urns'
 import { checkParameterBudget, compileFilter, isIndexedLookup } from './compile-filter'
 import { type CursorBinding, type CursorPosition, cursorsDisabled, openCursor, signCursor } from './cursor'
 import type { ListParams } from './list-params'
-import { ALIASES, type Arm, countQuery, type PageWindow, pageIdsOf, pageQuery } from './list-sql'
+import { ALIASES, type Arm, countQuery, type PageWindow, pageQuery } from './list-sql'
 import { type RowPosition, resolveSortBy, type SortValue, sortKeyOf } from './sort'
 
 /** What a list request searches: one resource type, or both at the root (RFC 7644 §3.4.3 `POST /.search`). */
@@ -189,9 +189,10 @@ export async function listResources(
     for (const arm of arms) {
       const name = arm.kind === 'User' ? 'groups' : 'members'
       if (!wantsAttribute(arm.projection, tenant.registry, arm.resourceType, name)) continue
-      const ids = pageIdsOf(arm.kind, idsPage)
       reads.push({ arm, index: statements.length })
-      statements.push(arm.kind === 'User' ? selectGroupsOfUsers(db, ids) : selectMembersOfGroups(db, ids))
+      statements.push(
+        arm.kind === 'User' ? selectGroupsOfUsers(db, idsPage) : selectMembersOfGroups(db, idsPage),
+      )
     }
   }
   const results = await runBatch(tenant.d1, statements)

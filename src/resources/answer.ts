@@ -46,8 +46,8 @@ export function computedReads(tenant: Tenant, kind: ResourceKind, id: string, pr
   const name = kind === 'User' ? 'groups' : 'members'
   if (!wantsAttribute(projection, tenant.registry, resourceType, name)) return []
   return kind === 'User'
-    ? [selectGroupsOfUsers(scope, sql`SELECT ${id}`)]
-    : [selectMembersOfGroups(scope, sql`SELECT ${id}`)]
+    ? [selectGroupsOfUsers(scope, sql`SELECT 'User' AS type, ${id} AS id`)]
+    : [selectMembersOfGroups(scope, sql`SELECT 'Group' AS type, ${id} AS id`)]
 }
 
 export function computedOf(kind: ResourceKind, results: readonly Record<string, unknown>[][]): Computed {

@@ -3,7 +3,7 @@ import { type SQL, sql } from 'drizzle-orm'
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
 import { describe, it } from 'vitest'
 import { addMembers } from '../../src/db/memberships'
-import { selectGroupsOfUsers } from '../../src/db/resource-store'
+import { selectGroupsOfUsers, selectMembersOfGroups } from '../../src/db/resource-store'
 import { type ListScope, listArms } from '../../src/query/list'
 import { parseListQuery } from '../../src/query/list-params'
 import { countQuery, type PageWindow, pageQuery } from '../../src/query/list-sql'
@@ -122,10 +122,27 @@ describe('walks of nested groups follow the membership index from the rows they 
   const TENANT_WIDE = /SEARCH gm USING COVERING INDEX group_members_tenant_member \(tenant_id=\?\)/
 
   it("reads a page's users' groups by member, step by step", async ({ expect }) => {
-    const plan = await explain(selectGroupsOfUsers({ tenantId: 'plans' } as never, sql`SELECT 'u'`))
+    const plan = await explain(
+      selectGroupsOfUsers({ tenantId: 'plans' } as never, sql`SELECT 'User' AS type, 'u' AS id`),
+    )
     expect(plan, plan).toMatch(STEP)
     expect(plan, plan).not.toMatch(TENANT_WIDE)
     expect(plan, plan).toMatch(/SEARCH g USING INDEX sqlite_autoindex_groups_1 \(tenant_id=\? AND id=\?\)/)
+  })
+
+  it("reads the computed attributes of a filtered page's rows without scanning the tenant", async ({
+    expect,
+  }) => {
+    // Inside the read, SQLite would read only the page's ids and pick a scan of the tenant's
+    // (created, id) index over the filter's index (seen: 24 ms against 1 ms at 100,000 users).
+    const filter = 'emails[type eq "work"].value eq "a@b.example"'
+    const page = pageQuery(listArms(tenant, 'User', parseListQuery({ filter })), FIRST_PAGE)
+    const scope = { tenantId: 'plans' } as never
+    for (const statement of [selectGroupsOfUsers(scope, page), selectMembersOfGroups(scope, page)]) {
+      const plan = await explain(statement)
+      expect(plan, plan).toMatch(/SEARCH e USING INDEX user_emails_tenant_value/)
+      expect(plan, plan).not.toMatch(/users_tenant_created \(tenant_id=\?\)/)
+    }
   })
 
   it("finds a group's ancestors (the cycle check of a member add) by member, step by step", async ({
