@@ -18,13 +18,9 @@ const tableName = (table: ResourceTable) => sql.raw(table.type === 'User' ? 'use
  * version = ?` alone would match no row and let the rest of the batch commit.
  */
 export function guard(scope: Scope, table: ResourceTable, id: string, versions?: readonly number[]) {
-  const version =
-    versions === undefined
-      ? sql``
-      : sql` AND version IN (${sql.join(
-          versions.map((v) => sql`${v}`),
-          sql`, `,
-        )})`
+  // Integer literals, not bound parameters: an If-Match may list more tags than D1 binds (100).
+  const literals = versions?.filter(Number.isSafeInteger).join(', ')
+  const version = literals === undefined ? sql`` : sql` AND version IN (${sql.raw(literals)})`
   return sql`INSERT INTO write_guard (conflict) SELECT NULL WHERE NOT EXISTS
     (SELECT 1 FROM ${tableName(table)} WHERE tenant_id = ${scope.tenantId} AND id = ${id}${version})`
 }

@@ -7,7 +7,9 @@ function taggedVersions(header: string): (number | '*')[] {
     const tag = part.trim()
     if (tag === '*') return ['*']
     const match = /^(?:W\/)?"(\d+)"$/.exec(tag)
-    return match ? [Number(match[1])] : []
+    const version = Number(match?.[1])
+    // Only a safe integer can be one of our versions; the guard also writes them as literals.
+    return Number.isSafeInteger(version) ? [version] : []
   })
 }
 

@@ -280,7 +280,11 @@ describe('replace (RFC 7644 §3.5.1)', () => {
     expect((await write('PATCH', 'W/"1", W/"3"', patch)).status).toBe(412)
     expect((await write('PATCH', 'W/"1", W/"2"', patch)).status).toBe(200)
     expect((await write('DELETE', 'W/"1", W/"2"')).status).toBe(412)
-    expect((await write('DELETE', 'W/"2", W/"3"')).status).toBe(204)
+    // More tags than D1 binds parameters in one statement, and one no version can be.
+    const many = Array.from({ length: 150 }, (_, i) => `W/"${i + 4}"`).join(', ')
+    expect((await write('DELETE', `${many}, W/"99999999999999999999"`)).status).toBe(412)
+    expect((await write('DELETE', 'W/"not-a-version"')).status).toBe(412)
+    expect((await write('DELETE', `${many}, W/"3"`)).status).toBe(204)
   })
 
   it('answers 409 when a PUT takes another user’s userName', async ({ expect }) => {
