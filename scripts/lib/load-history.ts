@@ -3,6 +3,7 @@
  * shares. A request's interval runs from just before it was sent to the end of its answer, so the
  * server ran it somewhere inside; two requests whose intervals do not overlap ran in that order.
  */
+import { isWorkerRestart } from './dev-server'
 
 export type ResourceKind = 'User' | 'Group'
 export type ClientName = 'okta' | 'entra'
@@ -59,7 +60,7 @@ export const indeterminate = (op: Op) => op.status === 0 || op.status >= 500
  * answers 503 with this text, which blames a restart; or a connection of the client is reset.
  */
 export const isDrop = (op: Pick<Op, 'status' | 'detail'>) =>
-  (op.status === 503 && (op.detail?.startsWith('Your worker restarted mid-request') ?? false)) ||
+  isWorkerRestart({ status: op.status, body: op.detail ?? '' }) ||
   (op.status === 0 && /ECONNRESET|socket hang up/.test(op.detail ?? ''))
 
 export const mayHaveApplied = (op: Op) => acknowledged(op) || indeterminate(op)

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { applyPatch } from '../../src/patch/apply-patch'
 import { USER_SCHEMA } from '../../src/schema/urns'
 import {
+  BABS,
   ENTERPRISE,
   expectScimError,
   GROUP_CTX,
@@ -14,8 +15,6 @@ import {
   USER_CTX,
   user,
 } from './patch-fixture'
-
-const BABS = '2819c223-7f76-453a-919d-413861904646'
 
 describe('add (RFC 7644 §3.5.2.1)', () => {
   it('adds a single-valued attribute that has no value', () => {

@@ -10,6 +10,10 @@ import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from '../../src/sch
 
 export const ENTERPRISE = ENTERPRISE_USER_SCHEMA
 
+/** Member ids of RFC 7644's examples (§3.5.2). */
+export const BABS = '2819c223-7f76-453a-919d-413861904646'
+export const JAMES = '08e1d05d-121c-4561-8b96-473d93df9210'
+
 export const USER_CTX: PatchContext = { registry: builtinRegistry, resourceType: USER_RESOURCE_TYPE }
 /** Groups as the server stores them: members in their own table. */
 export const GROUP_CTX: PatchContext = {

@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { applyPatch } from '../../src/patch/apply-patch'
 import { USER_SCHEMA } from '../../src/schema/urns'
 import {
+  BABS,
   ENTERPRISE,
   expectScimError,
   GROUP_CTX,
   group,
   INLINE_GROUP_CTX,
+  JAMES,
   patch,
   rfcFixture,
   TEST_CTX,
@@ -15,8 +17,6 @@ import {
   user,
 } from './patch-fixture'
 
-const BABS = '2819c223-7f76-453a-919d-413861904646'
-const JAMES = '08e1d05d-121c-4561-8b96-473d93df9210'
 const twoMembers = () => group({ members: [{ value: BABS }, { value: JAMES }] })
 
 describe('remove (RFC 7644 §3.5.2.2)', () => {

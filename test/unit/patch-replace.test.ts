@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { applyPatch } from '../../src/patch/apply-patch'
 import {
+  BABS,
   expectScimError,
   GROUP_CTX,
   group,
   INLINE_GROUP_CTX,
+  JAMES,
   patch,
   rfcFixture,
   TEST_CTX,
@@ -13,8 +15,6 @@ import {
   user,
 } from './patch-fixture'
 
-const BABS = '2819c223-7f76-453a-919d-413861904646'
-const JAMES = '08e1d05d-121c-4561-8b96-473d93df9210'
 const workAddress = () =>
   user({
     addresses: [
