@@ -4,7 +4,7 @@ import { defineConfig } from 'drizzle-kit'
 // `wrangler d1 migrations apply` (npm run db:migrate), which reads the same flat folder of SQL files.
 export default defineConfig({
   dialect: 'sqlite',
-  schema: './src/db/schema.ts',
+  schema: ['./src/db/schema.ts', './src/db/control-schema.ts'],
   out: './migrations',
   casing: 'snake_case',
 })

@@ -3,6 +3,7 @@
  * list, delete) on top of wrangler's KV and D1 commands, the same code for --local and --remote.
  * stdout carries only results (with --json: exactly one JSON document); progress goes to stderr.
  */
+import { REVOCATION_DELAY_SECONDS } from '../src/tenancy/revocation-delay'
 import { runMain } from './lib/cli-error'
 import { parseTenantArgs, TENANT_USAGE, type TenantArgs } from './lib/tenant-args'
 import {
@@ -10,22 +11,23 @@ import {
   deleteTenant,
   formatSummaries,
   type IssuedToken,
+  importLegacyTenants,
+  listSummaries,
   revokeTokens,
   rotateToken,
   setStatus,
-  summarize,
 } from './lib/tenant-commands'
 import { runSchemaCommand } from './lib/tenant-schema'
-import { flagsText, listTenants } from './lib/tenant-store'
+import { flagsText } from './lib/tenant-store'
 import { createWrangler, type WranglerClient } from './lib/wrangler'
 
 const log = (line: string) => process.stderr.write(`${line}\n`)
 const print = (text: string) => process.stdout.write(`${text}\n`)
 
 const PROPAGATION_WARNING =
-  'Note: KV is eventually consistent and the Worker caches tenant records for 60 s, so a new or ' +
-  'rotated token may take about a minute to work everywhere, and a revoked token or a suspended ' +
-  'tenant may keep working for as long.'
+  `Note: a new or rotated token may take up to ${REVOCATION_DELAY_SECONDS} s to work in every ` +
+  `Cloudflare location, and a revoked token or a suspended tenant may keep working for as long ` +
+  '(KV propagation plus the edge cache of tenant records).'
 
 function printToken(args: TenantArgs, w: WranglerClient, issued: IssuedToken) {
   if (args.json) {
@@ -50,7 +52,7 @@ async function main(): Promise<void> {
   }
   const w = createWrangler(args.target)
   const { tenant } = args
-  const mutates = args.command !== 'list' && args.schema?.action !== 'list'
+  const mutates = args.command !== 'list' && args.command !== 'import' && args.schema?.action !== 'list'
   log(`${args.command}${tenant ? ` ${tenant}` : ''} (${flagsText(w)})`)
 
   switch (args.command) {
@@ -94,15 +96,24 @@ async function main(): Promise<void> {
       break
     }
     case 'list': {
-      const summaries = (await listTenants(w)).map((record) => summarize(record))
+      const summaries = await listSummaries(w)
       print(args.json ? JSON.stringify(summaries) : formatSummaries(summaries))
+      break
+    }
+    case 'import': {
+      const imported = await importLegacyTenants(w, log)
+      if (args.json) print(JSON.stringify({ imported }))
+      else
+        print(
+          imported.length > 0 ? `Imported ${imported.join(', ')} into D1.` : 'Every tenant is in D1 already.',
+        )
       break
     }
     case 'delete': {
       const rows = await deleteTenant(w, tenant, log)
       const total = Object.values(rows).reduce((sum, n) => sum + n, 0)
       if (args.json) print(JSON.stringify({ tenant, deleted: true, rows }))
-      else print(`Deleted tenant ${tenant}: its KV record and ${total} rows in D1.`)
+      else print(`Deleted tenant ${tenant}: its control rows, its KV record and ${total} rows in D1.`)
       break
     }
     case 'schema':

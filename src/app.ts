@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { timing } from 'hono/timing'
+import { ADMIN_BASE_PATH, adminApp } from './admin/admin-app'
 import type { AppEnv } from './env'
 import { handleError, handleNotFound } from './http/error-handler'
 import { requestLog } from './http/request-log'
@@ -47,5 +48,7 @@ export function createApp() {
     (c, next) => (BULK_PATH.test(c.req.path) ? next() : generalBodyLimit(c, next)),
   )
   app.route('/scim/v2', scimRoutes())
+  // The management API: on the bare base domain only, with its own problem+json errors.
+  app.route(ADMIN_BASE_PATH, adminApp())
   return app
 }

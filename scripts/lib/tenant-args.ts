@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { TENANT_NAME_PATTERN } from '../../src/tenancy/tenant-record'
+import { databaseBindingSchema, labelSchema, tenantNameSchema } from '../../src/control/rules'
 import { CliError } from './cli-error'
 import { TARGET_OPTIONS, targetFromValues } from './target-args'
 import { parseSchemaArgs, type SchemaArgs } from './tenant-schema'
@@ -19,6 +19,7 @@ Commands:
   suspend <tenant>                every request of the tenant gets 401 until resume
   resume <tenant>
   list                            tenants with status, database and tokens (never their hashes)
+  import                          copy tenants made before D1 held tenants (KV only) into D1
   delete <tenant>                 remove the tenant's record and all its rows in D1
   schema add <tenant> <file.json> [--resource User|Group] [--required]
                                   declare (or update) an extension schema, RFC 7643 §7 JSON;
@@ -43,6 +44,7 @@ export const TENANT_COMMANDS = [
   'suspend',
   'resume',
   'list',
+  'import',
   'delete',
   'schema',
 ] as const
@@ -129,11 +131,11 @@ export function parseTenantArgs(argv: string[]): TenantArgs | 'help' {
   const schema = cmd === 'schema' ? parseSchemaArgs(rest, values, usageError) : undefined
   const [tenant = '', ...extra] = schema ? [schema.tenant] : rest
 
-  if (cmd === 'list') {
-    if (tenant) throw usageError('`list` takes no tenant name')
+  if (cmd === 'list' || cmd === 'import') {
+    if (tenant) throw usageError(`\`${cmd}\` takes no tenant name`)
   } else {
     if (!tenant) throw usageError(`\`${cmd}\` needs a tenant name: npm run tenant -- ${cmd} <tenant>`)
-    if (!TENANT_NAME_PATTERN.test(tenant)) {
+    if (!tenantNameSchema.safeParse(tenant).success) {
       throw new CliError(
         `${JSON.stringify(tenant)} is not a valid tenant name`,
         'Use 1–63 lowercase letters, digits and inner hyphens (it becomes the subdomain <tenant>.<BASE_DOMAIN>).',
@@ -150,12 +152,11 @@ export function parseTenantArgs(argv: string[]): TenantArgs | 'help' {
   const target = targetFromValues(values, USAGE_HINT)
 
   const label = values.label
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  if (label !== undefined && (label.length > 100 || /[\u0000-\u001f\u007f]/.test(label))) {
+  if (label !== undefined && !labelSchema.safeParse(label).success) {
     throw usageError('--label must be at most 100 printable characters')
   }
   const db = values.db ?? 'DB'
-  if (!/^[A-Z][A-Z0-9_]*$/.test(db))
+  if (!databaseBindingSchema.safeParse(db).success)
     throw usageError(`--db ${JSON.stringify(db)} is not a D1 binding name (like DB or DB_2)`)
   const expiresInMs = values.expires === undefined ? undefined : parseDuration(values.expires, '--expires')
   if (expiresInMs === 0) throw usageError('--expires must be longer than 0')

@@ -1,148 +1,100 @@
-import type { TenantRecord, TokenRecord } from '../../src/tenancy/tenant-record'
-import { tokenIsLive } from '../../src/tenancy/tenant-record'
-import { generateToken, generateTokenId, hashToken } from '../../src/tenancy/token'
-import { CliError } from './cli-error'
-import { purgeTenantRows } from './tenant-purge'
+import { importLegacyTenant } from '../../src/control/legacy-import'
+import { type ControlPorts, query } from '../../src/control/ports'
+import type { TenantRow } from '../../src/control/tenant-row'
 import {
-  deleteTenantRecord,
-  flagsText,
-  readTenant,
-  requireTenant,
-  updateTenant,
-  writeTenant,
-} from './tenant-store'
+  createTenant as createControlTenant,
+  deleteTenantControl,
+  listTenants,
+  setTenantStatus,
+} from '../../src/control/tenants'
+import {
+  type IssuedToken,
+  issueToken,
+  revokeTokens as revokeControlTokens,
+  rotateToken as rotateControlToken,
+  type TokenMetadata,
+  tokensOf,
+} from '../../src/control/tokens'
+import { tenantKey } from '../../src/tenancy/tenant-record'
+import { purgeTenantRows } from './tenant-purge'
+import { portsOf, requireTenant, toCliError } from './tenant-store'
 import type { WranglerClient } from './wrangler'
-import { readD1Bindings } from './wrangler-config'
+
+/**
+ * The tenant CLI's commands: each is the control plane's own operation (src/control/), run through
+ * wrangler, so the CLI and the management API share every rule. Refusals become CliErrors.
+ */
 
 /** Progress output; goes to stderr so that stdout carries only results. */
 export type Log = (line: string) => void
 
-/** A token as handed to the operator: the only time it exists in clear text. */
-export interface IssuedToken {
-  tenant: string
-  token: string
-  tokenId: string
-}
+export type { IssuedToken }
 
 /** A tenant as `list` shows it: everything but the token hashes. */
 export interface TenantSummary {
   name: string
-  status: TenantRecord['status']
+  status: string
   db: string
   createdAt: string
-  tokens: { id: string; label?: string; createdAt: string; expiresAt?: string; expired: boolean }[]
+  tokens: TokenMetadata[]
 }
 
-async function newToken(now: Date, label?: string, expiresInMs?: number): Promise<[string, TokenRecord]> {
-  const token = generateToken()
-  const record: TokenRecord = {
-    id: generateTokenId(),
-    hash: await hashToken(token),
-    ...(label !== undefined && { label }),
-    createdAt: now.toISOString(),
-    ...(expiresInMs !== undefined && { expiresAt: new Date(now.getTime() + expiresInMs).toISOString() }),
+const seconds = (ms: number | undefined) => (ms === undefined ? undefined : Math.ceil(ms / 1000))
+
+async function run<T>(w: WranglerClient, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation()
+  } catch (error) {
+    throw toCliError(error, w)
   }
-  return [token, record]
 }
 
-/** Creates a tenant with one token; fails if it exists or its D1 binding is not declared. */
-export async function createTenant(
+/** Creates a tenant and issues its first token. */
+export function createTenant(
   w: WranglerClient,
-  options: { name: string; db: string; label?: string; expiresInMs?: number },
+  options: { name: string; db: string; label?: string | undefined; expiresInMs?: number | undefined },
   log: Log,
 ): Promise<IssuedToken> {
-  const bindings = await readD1Bindings(w.target.env)
-  if (!bindings.includes(options.db)) {
-    throw new CliError(
-      `D1 binding ${options.db} is not declared in wrangler.toml${w.target.env ? ` for env ${w.target.env}` : ''}.`,
-      `Declared: ${bindings.join(', ') || 'none'}. Add a [[d1_databases]] entry first, or pick one of those with --db.`,
-    )
-  }
-  if (await readTenant(w, options.name)) {
-    throw new CliError(
-      `Tenant ${options.name} already exists.`,
-      `To issue a new token: npm run tenant -- rotate ${options.name} ${flagsText(w)}` +
-        ` (add --grace 1h to keep the current token working for an hour).`,
-    )
-  }
-  const now = new Date()
-  const [token, tokenRecord] = await newToken(now, options.label, options.expiresInMs)
-  log(`Creating tenant ${options.name} on database ${options.db}…`)
-  await writeTenant(w, {
-    version: 1,
-    name: options.name,
-    status: 'active',
-    db: options.db,
-    createdAt: now.toISOString(),
-    tokens: [tokenRecord],
+  return run(w, async () => {
+    const ports = await portsOf(w)
+    log(`Creating tenant ${options.name} on database ${options.db}…`)
+    await createControlTenant(ports, { name: options.name, db: options.db })
+    return issueToken(ports, options.name, {
+      ...(options.label !== undefined && { label: options.label }),
+      ...(options.expiresInMs !== undefined && { expiresInSeconds: seconds(options.expiresInMs) }),
+    })
   })
-  return { tenant: options.name, token, tokenId: tokenRecord.id }
 }
 
-/**
- * Adds a new token. The tenant's other live tokens expire after `graceMs` (at once when 0, the
- * default: they are removed); tokens already expired are removed.
- */
-export async function rotateToken(
+/** Issues a new token; the others keep working for `graceMs` (0: removed at once). */
+export function rotateToken(
   w: WranglerClient,
-  options: { name: string; graceMs: number; label?: string; expiresInMs?: number },
+  options: { name: string; graceMs: number; label?: string | undefined; expiresInMs?: number | undefined },
   log: Log,
-): Promise<IssuedToken & { kept: { id: string; expiresAt: string }[]; removed: string[] }> {
-  const now = new Date()
-  const [token, tokenRecord] = await newToken(now, options.label, options.expiresInMs)
-  const graceEnd = new Date(now.getTime() + options.graceMs).toISOString()
-  const kept: { id: string; expiresAt: string }[] = []
-  const removed: string[] = []
-  log(`Rotating the token of ${options.name}…`)
-  await updateTenant(w, options.name, (record) => {
-    const tokens: TokenRecord[] = []
-    for (const old of record.tokens) {
-      if (options.graceMs === 0 || !tokenIsLive(old, now)) {
-        removed.push(old.id)
-        continue
-      }
-      const expiresAt =
-        old.expiresAt !== undefined && Date.parse(old.expiresAt) < Date.parse(graceEnd)
-          ? old.expiresAt
-          : graceEnd
-      kept.push({ id: old.id, expiresAt })
-      tokens.push({ ...old, expiresAt })
-    }
-    return { ...record, tokens: [...tokens, tokenRecord] }
+) {
+  return run(w, async () => {
+    log(`Rotating the token of ${options.name}…`)
+    return rotateControlToken(await portsOf(w), options.name, {
+      graceSeconds: seconds(options.graceMs) ?? 0,
+      ...(options.label !== undefined && { label: options.label }),
+      ...(options.expiresInMs !== undefined && { expiresInSeconds: seconds(options.expiresInMs) }),
+    })
   })
-  return { tenant: options.name, token, tokenId: tokenRecord.id, kept, removed }
 }
 
 /** Removes one token, or every token when `tokenId` is undefined; the ids removed. */
-export async function revokeTokens(w: WranglerClient, name: string, tokenId?: string): Promise<string[]> {
-  const record = await requireTenant(w, name)
-  const removed = record.tokens.filter((t) => tokenId === undefined || t.id === tokenId).map((t) => t.id)
-  if (tokenId !== undefined && removed.length === 0) {
-    throw new CliError(
-      `Tenant ${name} has no token ${tokenId}.`,
-      `Its tokens: ${record.tokens.map((t) => t.id).join(', ') || 'none'}.`,
-    )
-  }
-  if (removed.length > 0)
-    await writeTenant(w, { ...record, tokens: record.tokens.filter((t) => !removed.includes(t.id)) })
-  return removed
+export function revokeTokens(w: WranglerClient, name: string, tokenId?: string): Promise<string[]> {
+  return run(w, async () => revokeControlTokens(await portsOf(w), name, tokenId))
 }
 
-/** Sets a tenant's status; false when it already had it (nothing written). */
-export async function setStatus(
-  w: WranglerClient,
-  name: string,
-  status: TenantRecord['status'],
-): Promise<boolean> {
-  const record = await requireTenant(w, name)
-  if (record.status === status) return false
-  await writeTenant(w, { ...record, status })
-  return true
+/** Sets a tenant's status; false when it already had it. */
+export function setStatus(w: WranglerClient, name: string, status: 'active' | 'suspended'): Promise<boolean> {
+  return run(w, async () => setTenantStatus(await portsOf(w), name, status))
 }
 
 /**
- * Deletes a tenant: suspends it (so it stops writing), deletes its rows in D1, then its KV record.
- * If it stops half-way the tenant stays suspended and running it again finishes the job.
+ * Deletes a tenant: suspends it (so it stops writing), deletes its rows in D1, then its control rows
+ * and KV record. If it stops half-way the tenant stays suspended and running it again finishes the job.
  */
 export async function deleteTenant(
   w: WranglerClient,
@@ -150,9 +102,10 @@ export async function deleteTenant(
   log: Log,
 ): Promise<Record<string, number>> {
   const record = await requireTenant(w, name)
+  const ports = await portsOf(w)
   if (record.status !== 'suspended') {
     log(`Suspending ${name} first, so it stops writing…`)
-    await writeTenant(w, { ...record, status: 'suspended' })
+    await setTenantStatus(ports, name, 'suspended')
   }
   log(`Deleting the rows of ${name} in database ${record.db}…`)
   let reported = 0
@@ -161,27 +114,48 @@ export async function deleteTenant(
     if (total > reported) log(`  ${total} rows deleted so far`)
     reported = total
   })
-  log(`Deleting the KV record tenant:${name}…`)
-  await deleteTenantRecord(w, name)
+  log(`Deleting the control rows and the KV record tenant:${name}…`)
+  await deleteTenantControl(ports, name)
   return rows
 }
 
-/** Summaries of every tenant, without token hashes. */
-export function summarize(record: TenantRecord, now = new Date()): TenantSummary {
-  return {
-    name: record.name,
-    status: record.status,
-    db: record.db,
-    createdAt: record.createdAt,
-    tokens: record.tokens.map((t) => ({
-      id: t.id,
-      ...(t.label !== undefined && { label: t.label }),
-      createdAt: t.createdAt,
-      ...(t.expiresAt !== undefined && { expiresAt: t.expiresAt }),
-      expired: !tokenIsLive(t, now),
-    })),
+/** Every tenant, by name, with its tokens. */
+export async function listSummaries(w: WranglerClient): Promise<TenantSummary[]> {
+  const ports = await portsOf(w)
+  const rows: TenantRow[] = []
+  for (let page = await listTenants(ports, { limit: 500 }); page.length > 0; ) {
+    rows.push(...page)
+    page = page.length < 500 ? [] : await listTenants(ports, { after: page.at(-1)?.name, limit: 500 })
   }
+  const tokens = await tokensOf(
+    ports,
+    rows.map((r) => r.name),
+  )
+  return rows.map((row) => ({
+    name: row.name,
+    status: row.status,
+    db: row.db,
+    createdAt: row.createdAt,
+    tokens: tokens.get(row.name) ?? [],
+  }))
 }
+
+/** Copies every tenant that lives only in KV (made before D1 held tenants) into D1; their names. */
+export async function importLegacyTenants(w: WranglerClient, log: Log): Promise<string[]> {
+  const ports = await portsOf(w)
+  const prefix = tenantKey('')
+  const imported: string[] = []
+  for (const key of await ports.kv.list(prefix)) {
+    const name = key.slice(prefix.length)
+    if (await tenantInD1(ports, name)) continue
+    log(`Importing ${name}…`)
+    if (await importLegacyTenant(ports, name)) imported.push(name)
+  }
+  return imported
+}
+
+const tenantInD1 = async (ports: ControlPorts, name: string) =>
+  (await query(ports.control, 'SELECT 1 FROM tenants WHERE name = ?', name)).length > 0
 
 /** Human-readable lines for `list`. */
 export function formatSummaries(summaries: TenantSummary[]): string {

@@ -1,18 +1,13 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { duplicateValuesSql, reclaimSchemaSql, uniqueAttributesOf } from '../../src/db/unique-values'
-import type { SchemaDefinition } from '../../src/schema/attribute'
+import { declareSchema, removeSchema as removeControlSchema } from '../../src/control/schemas'
 import {
-  checkDeclarations,
-  type DeclarationInput,
-  declarationsHash,
   EXTENSIBLE_RESOURCE_TYPES,
   type ExtensibleResourceType,
   type SchemaDeclaration,
 } from '../../src/schema/tenant-schemas'
-import type { TenantRecord } from '../../src/tenancy/tenant-record'
 import { CliError } from './cli-error'
-import { flagsText, requireTenant, writeTenant } from './tenant-store'
+import { portsOf, requireTenant, toCliError } from './tenant-store'
 import type { WranglerClient } from './wrangler'
 
 /** `npm run tenant -- schema <add|list|remove>`: a tenant's extension schemas (RFC 7643 §3.3, §7). */
@@ -61,12 +56,6 @@ export function parseSchemaArgs(
   }
 }
 
-const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
-const idOf = (raw: unknown) =>
-  typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string'
-    ? (raw as { id: string }).id
-    : undefined
-
 /** Reads a schema file; relative paths are the operator's (npm runs scripts in the project root). */
 async function readSchemaFile(file: string): Promise<unknown> {
   const path = resolve(process.env.INIT_CWD ?? process.cwd(), file)
@@ -83,139 +72,31 @@ async function readSchemaFile(file: string): Promise<unknown> {
   }
 }
 
-/** The resource type a schema extends: as given, else the last segment of its URN (`…:2.0:User`). */
-function resourceTypeOf(raw: unknown, given: ExtensibleResourceType | undefined): string {
-  if (given) return given
-  const id = idOf(raw)
-  const last = id?.slice(id.lastIndexOf(':') + 1)
-  const inferred = EXTENSIBLE_RESOURCE_TYPES.find((t) => last !== undefined && same(t, last))
-  if (!inferred)
-    throw new CliError(
-      `Cannot tell which resource type ${id ?? 'the schema'} extends.`,
-      'Pass --resource User or --resource Group.',
-    )
-  return inferred
-}
-
-/** Changes to an existing attribute that would make stored values disagree with their definition. */
-function incompatibleChanges(previous: SchemaDefinition, next: SchemaDefinition): string[] {
-  return next.attributes.flatMap((a) => {
-    const before = previous.attributes.find((b) => same(a.name, b.name))
-    if (!before) return []
-    return (['type', 'multiValued', 'caseExact'] as const)
-      .filter((key) => before[key] !== a[key])
-      .map((key) => `${a.name}: ${key} ${before[key]} → ${a[key]}`)
-  })
-}
-
-/** Writes the record with `declarations` (both fields dropped when none are left). */
-async function saveDeclarations(w: WranglerClient, record: TenantRecord, declarations: SchemaDeclaration[]) {
-  const { schemas: _, schemasHash: __, ...rest } = record
-  const declared = declarations.length > 0 && {
-    schemas: declarations,
-    schemasHash: await declarationsHash(declarations),
-  }
-  await writeTenant(w, { ...rest, ...declared })
-}
-
-/** Refuses to enforce uniqueness that existing resources already break, naming the shared values. */
-async function checkNoDuplicates(w: WranglerClient, record: TenantRecord, declaration: SchemaDeclaration) {
-  for (const unique of uniqueAttributesOf(declaration.schema)) {
-    const [result] = await w.d1Execute(
-      duplicateValuesSql(record.name, declaration.resourceType, unique),
-      record.db,
-    )
-    const rows = result?.results ?? []
-    if (rows.length === 0) continue
-    const shared = rows.map((r) => `${JSON.stringify(r.value)} (${r.resources} resources)`).join(', ')
-    throw new CliError(
-      `${declaration.schema.id}:${unique.attribute.name} cannot be unique: existing ${declaration.resourceType}s share ${shared}.`,
-      'Change those values first (compared case-insensitively unless caseExact), or declare the attribute with uniqueness none.',
-    )
-  }
-}
-
-/** The outcome of `schema add`. */
-export interface AddedSchema {
-  declaration: SchemaDeclaration
-  replaced: boolean
-}
-
-/**
- * Declares (or re-declares) an extension schema for a tenant: checks it with the Worker's own checks,
- * refuses type changes of existing attributes, claims the values existing resources hold for its
- * unique attributes, then writes the record.
- */
+/** Declares the schema in `args.file` with the control plane's checks (src/control/schemas.ts). */
 export async function addSchema(
   w: WranglerClient,
   tenant: string,
   args: Pick<SchemaArgs, 'resource' | 'required'> & { file: string },
-): Promise<AddedSchema> {
-  const raw = await readSchemaFile(args.file)
-  const record = await requireTenant(w, tenant)
-  const input: DeclarationInput = {
-    schema: raw,
-    resourceType: resourceTypeOf(raw, args.resource),
-    required: args.required,
+) {
+  const schema = await readSchemaFile(args.file)
+  try {
+    return await declareSchema(await portsOf(w), tenant, {
+      schema,
+      resourceType: args.resource,
+      required: args.required,
+    })
+  } catch (error) {
+    throw toCliError(error, w)
   }
-  const id = idOf(raw)
-  const existing = record.schemas ?? []
-  const at = existing.findIndex((d) => id !== undefined && same(d.schema.id, id))
-  const inputs: DeclarationInput[] =
-    at < 0 ? [...existing, input] : existing.map((d, i) => (i === at ? input : d))
-  const checked = checkDeclarations(inputs)
-  if (!checked.ok)
-    throw new CliError(
-      `The schema was not declared:\n  - ${checked.problems.join('\n  - ')}`,
-      'Fix the schema file and run the command again.',
-    )
-  const declaration = checked.value[at < 0 ? checked.value.length - 1 : at]!
-  const previous = existing[at]
-  const changes = previous ? incompatibleChanges(previous.schema, declaration.schema) : []
-  if (changes.length > 0) {
-    throw new CliError(
-      `Stored values would no longer match their definition: ${changes.join('; ')}.`,
-      'Declare a new attribute name instead, or remove the schema first (its stored values stay, hidden).',
-    )
-  }
-  const unique = [declaration, previous].some((d) => d && uniqueAttributesOf(d.schema).length > 0)
-  if (unique) {
-    await checkNoDuplicates(w, record, declaration)
-    await w.d1Execute(
-      reclaimSchemaSql(record.name, declaration.resourceType, declaration.schema, previous?.schema),
-      record.db,
-    )
-  }
-  await saveDeclarations(w, record, checked.value)
-  return { declaration, replaced: previous !== undefined }
 }
 
 /** Stops serving an extension schema; the values resources hold for it stay stored, and hidden. */
-export async function removeSchema(
-  w: WranglerClient,
-  tenant: string,
-  urn: string,
-): Promise<SchemaDeclaration> {
-  const record = await requireTenant(w, tenant)
-  const existing = record.schemas ?? []
-  const removed = existing.find((d) => same(d.schema.id, urn))
-  if (!removed) {
-    throw new CliError(
-      `Tenant ${tenant} declares no schema ${urn}.`,
-      `Its schemas: ${existing.map((d) => d.schema.id).join(', ') || 'none'} (npm run tenant -- schema list ${tenant} ${flagsText(w)}).`,
-    )
+export async function removeSchema(w: WranglerClient, tenant: string, urn: string) {
+  try {
+    return await removeControlSchema(await portsOf(w), tenant, urn)
+  } catch (error) {
+    throw toCliError(error, w)
   }
-  await saveDeclarations(
-    w,
-    record,
-    existing.filter((d) => d !== removed),
-  )
-  if (uniqueAttributesOf(removed.schema).length > 0)
-    await w.d1Execute(
-      reclaimSchemaSql(record.name, removed.resourceType, undefined, removed.schema),
-      record.db,
-    )
-  return removed
 }
 
 /** Human-readable lines for `schema list`: each schema, then its attributes and what is not default about them. */
@@ -249,7 +130,7 @@ export async function runSchemaCommand(
 ): Promise<void> {
   const { json, print, log } = output
   if (args.action === 'list') {
-    const declarations = (await requireTenant(w, tenant)).schemas ?? []
+    const declarations = (await requireTenant(w, tenant)).schemas
     print(json ? JSON.stringify(declarations) : formatDeclarations(declarations))
     return
   }

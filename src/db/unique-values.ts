@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm'
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
+import type { Statement } from '../control/ports'
 import { jsonPath } from '../query/compare-sql'
 import type { AttributeDefinition, SchemaDefinition } from '../schema/attribute'
 import type { SchemaRegistry } from '../schema/registry'
@@ -87,33 +88,40 @@ export const claimedAttributes = (statements: readonly object[]): string[] =>
   statements.flatMap((statement) => claimed.get(statement) ?? [])
 
 const dialect = new SQLiteSyncDialect()
-/** SQL text with its parameters inlined, for the tenant CLI: `wrangler d1 execute` binds none. */
-const inline = (statement: SQL) => dialect.sqlToQuery(statement.inlineParams()).sql
+/** A statement for the control plane's ports (src/control/ports.ts), which run in the Worker and the CLI. */
+const toStatement = (statement: SQL): Statement => {
+  const { sql: text, params } = dialect.sqlToQuery(statement)
+  return { sql: text, params }
+}
 
-/** SQL text that lists values of `unique` held by more than one of the tenant's resources, with a count. */
-export function duplicateValuesSql(tenantId: string, type: ResourceKind, unique: UniqueAttribute): string {
+/** A statement that lists values of `unique` held by more than one of the tenant's resources, with a count. */
+export function duplicateValuesStatement(
+  tenantId: string,
+  type: ResourceKind,
+  unique: UniqueAttribute,
+): Statement {
   const path = jsonPath(unique.schema, unique.attribute.name)
-  return inline(sql`SELECT v AS value, count(*) AS resources
+  return toStatement(sql`SELECT v AS value, count(*) AS resources
     FROM (SELECT resource_folded ->> ${path} AS v FROM ${tableOf(type)} WHERE tenant_id = ${tenantId})
     WHERE v IS NOT NULL AND v <> '' GROUP BY v HAVING count(*) > 1 ORDER BY v LIMIT 10`)
 }
 
 /**
- * SQL text that drops every claim on the attributes of `schema` and of the declaration it replaces
+ * Statements that drop every claim on the attributes of `schema` and of the declaration it replaces
  * (`previous`, whose attributes may have been unique), then claims the values the tenant's resources
  * already hold for `schema`'s unique attributes.
  */
-export function reclaimSchemaSql(
+export function reclaimSchemaStatements(
   tenantId: string,
   type: ResourceKind,
   schema: SchemaDefinition | undefined,
   previous: SchemaDefinition | undefined,
-): string {
+): Statement[] {
   const keys = [schema, previous].flatMap((s) => (s ? s.attributes.map((a) => uniqueKey(s.id, a)) : []))
   const release = sql`DELETE FROM unique_values WHERE tenant_id = ${tenantId} AND attribute IN (${sql.join(
     keys.map((k) => sql`${k}`),
     sql`, `,
   )})`
   const claims = schema ? uniqueAttributesOf(schema).map((u) => claimValues(tenantId, type, u)) : []
-  return (keys.length > 0 ? [release, ...claims] : claims).map(inline).join(';\n')
+  return (keys.length > 0 ? [release, ...claims] : claims).map(toStatement)
 }

@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import { countRoundTrips } from '../db/round-trips'
 import type { AppEnv } from '../env'
+import { isBaseHost, requestHost } from '../http/base-host'
 import { ScimError } from '../http/scim-error'
 import { d1Bindings, primarySession } from './d1-bindings'
 import { enforceRateLimit } from './rate-limit'
@@ -11,22 +12,13 @@ const KV_PROBE_KEY = 'healthz'
 // Not a tenant name (those are [a-z0-9-]), so health checks have their own rate-limit budget.
 const RATE_LIMIT_KEY = '/healthz'
 
-/** Whether `host` is the bare base domain (or `localhost` where local tenants are allowed). */
-function isBaseHost(host: string, env: Env): boolean {
-  const hostname = host.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '')
-  return (
-    hostname === env.BASE_DOMAIN.toLowerCase() ||
-    (env.ALLOW_LOCALHOST_TENANTS === 'true' && hostname === 'localhost')
-  )
-}
-
 /**
  * `GET /healthz` on the bare base domain: a KV read and `SELECT 1` on the primary of every D1
  * binding; 200 when all answer, 503 otherwise. It names bindings only, never a tenant, and is 404
  * on a tenant's host.
  */
 export async function health(c: Context<AppEnv>): Promise<Response> {
-  if (!isBaseHost(c.req.header('host') ?? new URL(c.req.url).host, c.env)) {
+  if (!isBaseHost(requestHost(c.req), c.env)) {
     throw ScimError.notFound('No endpoint at /healthz')
   }
   await enforceRateLimit(c, RATE_LIMIT_KEY)

@@ -68,7 +68,10 @@ export const tenancy: MiddlewareHandler<AppEnv> = async function tenancy(c, next
   const [record, hash] = await Promise.all([readTenantRecord(c.env.TENANTS, name), hashToken(token)])
   const tokenId = matchToken(record, hash, new Date())
   if (!record || !tokenId) throw unauthorized()
-  if (record.status !== 'active') throw unauthorized('This tenant is suspended')
+  if (record.status !== 'active')
+    throw unauthorized(
+      record.status === 'suspended' ? 'This tenant is suspended' : 'This tenant is not active',
+    )
 
   const binding = (c.env as unknown as Record<string, unknown>)[record.db] as D1Database | undefined
   if (!binding) throw new Error(`Tenant ${name} names D1 binding ${record.db}, which this deployment lacks`)

@@ -20,7 +20,11 @@ export const tokenRecordSchema = z.object({
 export const tenantRecordSchema = z.object({
   version: z.literal(1),
   name: z.string().regex(TENANT_NAME_PATTERN),
-  status: z.enum(['active', 'suspended']),
+  /**
+   * `active` serves SCIM; `suspended` and any state a later release adds (a deletion in progress,
+   * say) are refused, so records written by a newer release never open a tenant by mistake.
+   */
+  status: z.string().regex(/^[a-z][a-z-]*$/),
   /** The D1 binding that holds this tenant's rows. */
   db: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
   createdAt: z.string(),
@@ -32,6 +36,8 @@ export const tenantRecordSchema = z.object({
     .string()
     .regex(/^[0-9a-f]{64}$/)
     .optional(),
+  /** The D1 revision this copy was published from (src/control/publish.ts); absent before D1 held tenants. */
+  revision: z.number().int().min(1).optional(),
 })
 
 export type TokenRecord = z.infer<typeof tokenRecordSchema>

@@ -7,19 +7,24 @@ export const TOKEN_PREFIX = 'scimsk_'
 const TOKEN_BYTES = 32
 export const TOKEN_PATTERN = /^scimsk_[A-Za-z0-9_-]{43}$/
 
-function base64url(bytes: Uint8Array): string {
+export function base64url(bytes: Uint8Array): string {
   let binary = ''
   for (const b of bytes) binary += String.fromCharCode(b)
   return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '')
 }
 
-function hex(bytes: Uint8Array): string {
+export function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+/** `prefix` + 43 base64url characters of 32 random bytes: tenant tokens and operator keys. */
+export function randomSecret(prefix: string): string {
+  return prefix + base64url(crypto.getRandomValues(new Uint8Array(TOKEN_BYTES)))
 }
 
 /** A new random token. */
 export function generateToken(): string {
-  return TOKEN_PREFIX + base64url(crypto.getRandomValues(new Uint8Array(TOKEN_BYTES)))
+  return randomSecret(TOKEN_PREFIX)
 }
 
 /** A short public identifier for a token, used to revoke it and to attribute changes to it. */

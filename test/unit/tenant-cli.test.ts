@@ -2,11 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { CliError } from '../../scripts/lib/cli-error'
 import { absolutePersistTo, optionValue } from '../../scripts/lib/target-args'
 import { parseDuration, parseTenantArgs, type TenantArgs } from '../../scripts/lib/tenant-args'
-import { revokeTokens, rotateToken, setStatus, summarize } from '../../scripts/lib/tenant-commands'
 import { purgeChunkSql, tenantTables } from '../../scripts/lib/tenant-purge'
-import type { WranglerClient } from '../../scripts/lib/wrangler'
-import { type TenantRecord, tenantKey } from '../../src/tenancy/tenant-record'
-import { hashToken } from '../../src/tenancy/token'
+import { inlineStatement } from '../../scripts/lib/wrangler-ports'
 
 const parse = (line: string) => parseTenantArgs(line.split(' ').filter(Boolean)) as TenantArgs
 const parseError = (line: string) => {
@@ -144,78 +141,18 @@ describe('purge SQL', () => {
   })
 })
 
-/** An in-memory KV behind the WranglerClient interface. */
-function fakeClient(records: TenantRecord[]): WranglerClient & { kv: Map<string, string> } {
-  const kv = new Map(records.map((r) => [tenantKey(r.name), JSON.stringify(r)]))
-  return {
-    kv,
-    target: { remote: false },
-    kvGet: async (key) => kv.get(key) ?? null,
-    kvPut: async (key, value) => void kv.set(key, value),
-    kvList: async (prefix) => [...kv.keys()].filter((k) => k.startsWith(prefix)),
-    kvDelete: async (key) => void kv.delete(key),
-    d1Execute: async () => [],
-    d1MigrationsApply: async () => ({ code: 0, stdout: '', stderr: '' }),
-  }
-}
-
-const stored = (w: { kv: Map<string, string> }, name: string) =>
-  JSON.parse(w.kv.get(tenantKey(name))!) as TenantRecord
-
-async function acme(): Promise<TenantRecord> {
-  const hash = await hashToken('old')
-  return {
-    version: 1,
-    name: 'acme',
-    status: 'active',
-    db: 'DB',
-    createdAt: '2026-01-01T00:00:00.000Z',
-    tokens: [
-      { id: 'tok_a', hash, createdAt: '2026-01-01T00:00:00.000Z' },
-      { id: 'tok_b', hash, createdAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-02T00:00:00.000Z' },
-    ],
-  }
-}
-
-describe('token lifecycle on the record', () => {
-  it('rotate without grace removes the old tokens and stores only a hash of the new one', async () => {
-    const w = fakeClient([await acme()])
-    const issued = await rotateToken(w, { name: 'acme', graceMs: 0, label: 'new' }, () => {})
-    const record = stored(w, 'acme')
-    expect(record.tokens.map((t) => t.id)).toEqual([issued.tokenId])
-    expect(record.tokens[0]!.hash).toBe(await hashToken(issued.token))
-    expect(w.kv.get(tenantKey('acme'))).not.toContain(issued.token)
+describe('SQL for wrangler d1 execute, which binds no parameters', () => {
+  it('inlines ? and ?NNN placeholders as literals, quotes doubled, and leaves quoted text alone', () => {
+    const text = inlineStatement({
+      sql: "SELECT '?' AS q, ? AS a, ?3 AS c, ?2 AS b, ? AS d WHERE x = ?1",
+      params: ["it's", null, 7, true],
+    })
+    expect(text).toBe("SELECT '?' AS q, 'it''s' AS a, 7 AS c, NULL AS b, 1 AS d WHERE x = 'it''s'")
   })
 
-  it('rotate with grace keeps live tokens until the grace ends and drops expired ones', async () => {
-    const w = fakeClient([await acme()])
-    const before = Date.now()
-    const result = await rotateToken(w, { name: 'acme', graceMs: 3_600_000 }, () => {})
-    expect(result.removed).toEqual(['tok_b'])
-    const kept = stored(w, 'acme').tokens.find((t) => t.id === 'tok_a')!
-    expect(Date.parse(kept.expiresAt!) - before).toBeGreaterThanOrEqual(3_600_000 - 5)
-    expect(Date.parse(kept.expiresAt!) - before).toBeLessThan(3_600_000 + 5_000)
-  })
-
-  it('revoke removes one token or all, and reports an unknown id', async () => {
-    const w = fakeClient([await acme()])
-    expect(await revokeTokens(w, 'acme', 'tok_a')).toEqual(['tok_a'])
-    await expect(revokeTokens(w, 'acme', 'tok_a')).rejects.toThrow('has no token tok_a')
-    expect(await revokeTokens(w, 'acme')).toEqual(['tok_b'])
-    expect(stored(w, 'acme').tokens).toEqual([])
-  })
-
-  it('suspend and resume change the status once', async () => {
-    const w = fakeClient([await acme()])
-    expect(await setStatus(w, 'acme', 'suspended')).toBe(true)
-    expect(await setStatus(w, 'acme', 'suspended')).toBe(false)
-    expect(stored(w, 'acme').status).toBe('suspended')
-    await expect(setStatus(w, 'ghost', 'active')).rejects.toThrow('does not exist')
-  })
-
-  it('list summaries carry no hashes', async () => {
-    const summary = summarize(await acme(), new Date('2026-01-01T12:00:00.000Z'))
-    expect(JSON.stringify(summary)).not.toContain('hash')
-    expect(summary.tokens.map((t) => t.expired)).toEqual([false, false])
+  it('refuses a placeholder without a parameter and values SQL has no literal for', () => {
+    expect(() => inlineStatement({ sql: 'SELECT ?, ?', params: [1] })).toThrow('?2 has no parameter')
+    expect(() => inlineStatement({ sql: 'SELECT ?', params: [{}] })).toThrow('Cannot inline')
+    expect(() => inlineStatement({ sql: 'SELECT ?', params: [Number.NaN] })).toThrow('Cannot inline')
   })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { claimedAttributes, reclaimSchemaSql, uniqueValueStatements } from '../../src/db/unique-values'
+import { inlineStatement } from '../../scripts/lib/wrangler-ports'
+import { claimedAttributes, reclaimSchemaStatements, uniqueValueStatements } from '../../src/db/unique-values'
 import { uniquenessError } from '../../src/db/write-errors'
 import { ScimError } from '../../src/http/scim-error'
 import { builtinRegistry } from '../../src/schema/builtin'
@@ -273,7 +274,9 @@ describe('unique values', () => {
 
   it('gives the CLI SQL without parameters that re-claims existing values', () => {
     const [schema] = declared(user(acme))
-    const text = reclaimSchemaSql('acme-co', 'User', schema!.schema, undefined)
+    const text = reclaimSchemaStatements('acme-co', 'User', schema!.schema, undefined)
+      .map(inlineStatement)
+      .join(';\n')
     expect(text).toContain("DELETE FROM unique_values WHERE tenant_id = 'acme-co' AND attribute IN (")
     expect(text).toContain(`'${ACME.toLowerCase()}:badgenumber'`)
     expect(text).toContain(`resource_folded ->> '$."${ACME}"."badgeNumber"'`)

@@ -1,0 +1,64 @@
+import type { MiddlewareHandler } from 'hono'
+import { query, statement } from '../control/ports'
+import type { AdminEnv } from './admin-env'
+
+const TENANT_IN_PATH = /^\/admin\/v1\/tenants\/([^/]+)/
+
+/**
+ * Records every change asked of the management API (every method but GET and HEAD) after it is
+ * answered: the operator key, method, path, tenant, status and request id. Never a body, so never a
+ * secret. Refusals count too (a 409 or 422 is an outcome).
+ */
+export const audit: MiddlewareHandler<AdminEnv> = async (c, next) => {
+  await next()
+  if (c.req.method === 'GET' || c.req.method === 'HEAD') return
+  const tenant = TENANT_IN_PATH.exec(c.req.path)?.[1]
+  await c.var.ports.control.batch([
+    statement(
+      'INSERT INTO admin_audit (at, key_id, method, path, tenant, status, request_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      new Date().toISOString(),
+      c.var.operatorKeyId,
+      c.req.method,
+      c.req.path,
+      tenant ? decodeURIComponent(tenant) : null,
+      c.res.status,
+      c.get('requestId') ?? null,
+    ),
+  ])
+}
+
+export interface AuditEntry {
+  seq: number
+  at: string
+  keyId: string | null
+  method: string
+  path: string
+  tenant: string | null
+  status: number
+  requestId: string | null
+}
+
+/** Audit entries newest first, before `before` (a seq), optionally of one tenant. */
+export async function readAudit(
+  ports: AdminEnv['Variables']['ports'],
+  options: { tenant?: string | undefined; before?: number | undefined; limit: number },
+): Promise<AuditEntry[]> {
+  const rows = await query(
+    ports.control,
+    `SELECT seq, at, key_id, method, path, tenant, status, request_id FROM admin_audit
+     WHERE seq < ?1 AND (?2 IS NULL OR tenant = ?2) ORDER BY seq DESC LIMIT ?3`,
+    options.before ?? Number.MAX_SAFE_INTEGER,
+    options.tenant ?? null,
+    options.limit,
+  )
+  return rows.map((r) => ({
+    seq: Number(r.seq),
+    at: String(r.at),
+    keyId: r.key_id == null ? null : String(r.key_id),
+    method: String(r.method),
+    path: String(r.path),
+    tenant: r.tenant == null ? null : String(r.tenant),
+    status: Number(r.status),
+    requestId: r.request_id == null ? null : String(r.request_id),
+  }))
+}

@@ -1,0 +1,46 @@
+import { env, exports } from 'cloudflare:workers'
+import { d1Port } from '../../src/admin/worker-ports'
+import { createOperatorKey } from '../../src/control/operator-keys'
+
+/** A new operator key, made as `npm run admin -- key create` makes it (the same module, on the real D1). */
+export async function newOperatorKey(label = 'test') {
+  return createOperatorKey(d1Port(env.DB), label)
+}
+
+export interface AdminRequest {
+  method?: string
+  body?: unknown
+  key?: string | null
+  host?: string
+  headers?: Record<string, string>
+}
+
+/** Calls the real Worker's management API as a SaaS backend would. */
+export async function admin(path: string, request: AdminRequest & { key: string | null }) {
+  const headers = new Headers(request.headers)
+  if (request.key !== null && !headers.has('authorization'))
+    headers.set('authorization', `Bearer ${request.key}`)
+  if (request.body !== undefined && !headers.has('content-type'))
+    headers.set('content-type', 'application/json')
+  const response = await exports.default.fetch(
+    `https://${request.host ?? 'scim.example.com'}/admin/v1${path}`,
+    {
+      method: request.method ?? (request.body === undefined ? 'GET' : 'POST'),
+      headers,
+      body:
+        request.body === undefined
+          ? undefined
+          : typeof request.body === 'string'
+            ? request.body
+            : JSON.stringify(request.body),
+    },
+  )
+  const text = await response.text()
+  // biome-ignore lint/suspicious/noExplicitAny: tests inspect arbitrary JSON
+  const json: any = text ? JSON.parse(text) : undefined
+  return { status: response.status, headers: response.headers, json, text }
+}
+
+let counter = 0
+/** A tenant name no other test uses. */
+export const uniqueName = (prefix = 'api') => `${prefix}${++counter}-${crypto.randomUUID().slice(0, 8)}`
