@@ -2,14 +2,15 @@
  * `npm run build:check`: proves the Worker bundles for the default and the production environment
  * (`wrangler deploy --dry-run`, no account needed) and reports each bundle's gzip size, which is
  * what Cloudflare's Worker size limit counts. It also checks that each environment's 429
- * `Retry-After` (RATE_LIMIT_PERIOD_SECONDS) equals its rate-limiting binding's period.
+ * `Retry-After` (RATE_LIMIT_PERIOD_SECONDS) equals its rate-limiting binding's period, and that each
+ * deployed environment routes tenants' hosts, /healthz and the management API (/admin/*).
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { readRateLimitPeriods } from './lib/wrangler-config'
+import { missingRoutes, readRateLimitPeriods, readRoutes } from './lib/wrangler-config'
 
 const WRANGLER = join('node_modules', '.bin', 'wrangler')
 
@@ -40,4 +41,14 @@ for (const env of [undefined, 'production']) {
     )
     process.exit(1)
   }
+
+  const { routes, baseDomain, local } = await readRoutes(env)
+  const missing = local ? [] : missingRoutes(routes, baseDomain)
+  if (missing.length > 0) {
+    console.error(`wrangler.toml (${env ?? 'top level'}): routes lack ${missing.join(', ')}`)
+    process.exit(1)
+  }
+  console.log(
+    `routes (${env ?? 'default'}): ${local ? 'none (wrangler dev serves localhost)' : `tenants, /healthz and /admin/* on ${baseDomain}`}`,
+  )
 }

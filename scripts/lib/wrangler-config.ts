@@ -6,6 +6,7 @@ import { PROJECT_ROOT } from './wrangler'
 interface ResolvedConfig {
   d1_databases?: { binding?: unknown }[]
   vars?: Record<string, unknown>
+  routes?: (string | { pattern?: unknown })[]
   ratelimits?: { name?: unknown; simple?: { period?: unknown } }[]
 }
 
@@ -48,4 +49,31 @@ export async function readRateLimitPeriods(env?: string) {
   const config = await readConfig(env)
   const binding = config.ratelimits?.find((r) => r.name === 'RATE_LIMITER')
   return { binding: binding?.simple?.period, retryAfter: Number(config.vars?.RATE_LIMIT_PERIOD_SECONDS) }
+}
+
+/** The routes a deployed environment needs: every tenant's host, and /healthz and the management API on the base domain. */
+export function requiredRoutes(baseDomain: string): string[] {
+  return [`*.${baseDomain}/*`, `${baseDomain}/healthz`, `${baseDomain}/admin/*`]
+}
+
+/** The required routes that `routes` lacks (patterns compared exactly, as wrangler sends them). */
+export function missingRoutes(
+  routes: readonly (string | { pattern?: unknown })[],
+  baseDomain: string,
+): string[] {
+  const patterns = new Set(routes.map((r) => (typeof r === 'string' ? r : String(r.pattern))))
+  return requiredRoutes(baseDomain).filter((route) => !patterns.has(route))
+}
+
+/**
+ * The routes of `env` and its base domain; `local` when it allows localhost tenants (the top level,
+ * served by `wrangler dev`, has no routes by design: they would make it rewrite Host).
+ */
+export async function readRoutes(env?: string) {
+  const config = await readConfig(env)
+  return {
+    routes: config.routes ?? [],
+    baseDomain: String(config.vars?.BASE_DOMAIN ?? ''),
+    local: config.vars?.ALLOW_LOCALHOST_TENANTS === 'true',
+  }
 }

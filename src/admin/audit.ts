@@ -1,8 +1,19 @@
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
+import { TENANT_NAME_PATTERN } from '../tenancy/tenant-record'
 import { query, statement } from '../control/ports'
 import type { AdminEnv } from './admin-env'
 
 const TENANT_IN_PATH = /^\/admin\/v1\/tenants\/([^/]+)/
+
+/** The tenant an action is about: in its path, or the name in a create's body (already read and cached). */
+async function tenantOf(c: Context<AdminEnv>): Promise<string | null> {
+  const inPath = TENANT_IN_PATH.exec(c.req.path)?.[1]
+  if (inPath) return decodeURIComponent(inPath)
+  if (c.req.path.replace(/\/$/, '') !== '/admin/v1/tenants') return null
+  const body: unknown = await c.req.json().catch(() => undefined)
+  const name = (body as { name?: unknown } | undefined)?.name
+  return typeof name === 'string' && TENANT_NAME_PATTERN.test(name) ? name : null
+}
 
 /**
  * Records every change asked of the management API (every method but GET and HEAD) after it is
@@ -12,7 +23,6 @@ const TENANT_IN_PATH = /^\/admin\/v1\/tenants\/([^/]+)/
 export const audit: MiddlewareHandler<AdminEnv> = async (c, next) => {
   await next()
   if (c.req.method === 'GET' || c.req.method === 'HEAD') return
-  const tenant = TENANT_IN_PATH.exec(c.req.path)?.[1]
   await c.var.ports.control.batch([
     statement(
       'INSERT INTO admin_audit (at, key_id, method, path, tenant, status, request_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -20,7 +30,7 @@ export const audit: MiddlewareHandler<AdminEnv> = async (c, next) => {
       c.var.operatorKeyId,
       c.req.method,
       c.req.path,
-      tenant ? decodeURIComponent(tenant) : null,
+      await tenantOf(c),
       c.res.status,
       c.get('requestId') ?? null,
     ),

@@ -1,3 +1,4 @@
+import { controlPlaneMaintenance } from '../admin/maintenance'
 import { d1Bindings, primarySession } from './d1-bindings'
 import { resendUndelivered } from './event-delivery'
 import { pruneEvents, retentionCutoff } from './event-retention'
@@ -9,8 +10,9 @@ const PRUNE_PAGES = 50
 
 /**
  * The cron: on every D1 binding, re-sends the change events whose delivery failed (at-least-once,
- * RFC 9967 §2.4) and prunes old ones. A failing database does not stop the others; the run fails
- * afterwards so the failure shows in the Cron Events of the dashboard.
+ * RFC 9967 §2.4) and prunes old ones; then publishes tenant records left behind D1 and expires
+ * idempotency keys. A failing part does not stop the others; the run fails afterwards so the failure
+ * shows in the Cron Events of the dashboard.
  */
 export async function scheduled(controller: ScheduledController, env: Env): Promise<void> {
   const cutoff = retentionCutoff(env, new Date(controller.scheduledTime))
@@ -36,5 +38,15 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
       failures.push(error)
     }
   }
-  if (failures.length > 0) throw new AggregateError(failures, 'change event maintenance failed')
+  try {
+    const control = await controlPlaneMaintenance(env, new Date(controller.scheduledTime))
+    if (control.published + control.idempotencyKeysExpired > 0)
+      console.log(JSON.stringify({ level: 'info', message: 'control plane', ...control }))
+  } catch (error) {
+    console.error(
+      JSON.stringify({ level: 'error', message: 'control plane maintenance failed', error: describeError(error) }),
+    )
+    failures.push(error)
+  }
+  if (failures.length > 0) throw new AggregateError(failures, 'scheduled maintenance failed')
 }

@@ -1,6 +1,7 @@
 import { env, exports } from 'cloudflare:workers'
 import { d1Port } from '../../src/admin/worker-ports'
 import { createOperatorKey } from '../../src/control/operator-keys'
+import type { TestTenant } from './tenant'
 
 /** A new operator key, made as `npm run admin -- key create` makes it (the same module, on the real D1). */
 export async function newOperatorKey(label = 'test') {
@@ -44,3 +45,18 @@ export async function admin(path: string, request: AdminRequest & { key: string 
 let counter = 0
 /** A tenant name no other test uses. */
 export const uniqueName = (prefix = 'api') => `${prefix}${++counter}-${crypto.randomUUID().slice(0, 8)}`
+
+/** The tenant and token the API returned, in the shape the SCIM client takes. */
+export function apiTenant(name: string, token: string): TestTenant {
+  const host = `${name}.scim.example.com`
+  return { name, host, token, tokenId: '', baseUrl: `https://${host}/scim/v2` }
+}
+
+/** Creates a tenant and issues a token through the API. */
+export async function onboard(key: string, name = uniqueName()) {
+  const created = await admin('/tenants', { key, body: { name } })
+  if (created.status !== 201) throw new Error(`create ${name}: ${created.status} ${created.text}`)
+  const issued = await admin(`/tenants/${name}/tokens`, { key, body: {} })
+  if (issued.status !== 201) throw new Error(`token ${name}: ${issued.status} ${issued.text}`)
+  return apiTenant(name, issued.json.token)
+}

@@ -3,6 +3,7 @@ import { CliError } from '../../scripts/lib/cli-error'
 import { absolutePersistTo, optionValue } from '../../scripts/lib/target-args'
 import { parseDuration, parseTenantArgs, type TenantArgs } from '../../scripts/lib/tenant-args'
 import { purgeChunkSql, tenantTables } from '../../scripts/lib/tenant-purge'
+import { missingRoutes, requiredRoutes } from '../../scripts/lib/wrangler-config'
 import { inlineStatement } from '../../scripts/lib/wrangler-ports'
 
 const parse = (line: string) => parseTenantArgs(line.split(' ').filter(Boolean)) as TenantArgs
@@ -154,5 +155,17 @@ describe('SQL for wrangler d1 execute, which binds no parameters', () => {
     expect(() => inlineStatement({ sql: 'SELECT ?, ?', params: [1] })).toThrow('?2 has no parameter')
     expect(() => inlineStatement({ sql: 'SELECT ?', params: [{}] })).toThrow('Cannot inline')
     expect(() => inlineStatement({ sql: 'SELECT ?', params: [Number.NaN] })).toThrow('Cannot inline')
+  })
+})
+
+describe('build:check routes', () => {
+  it('names the routes a deployed environment lacks', () => {
+    const all = requiredRoutes('scim.example.com').map((pattern) => ({ pattern, zone_name: 'example.com' }))
+    expect(missingRoutes(all, 'scim.example.com')).toEqual([])
+    expect(missingRoutes(all.slice(0, 2), 'scim.example.com')).toEqual(['scim.example.com/admin/*'])
+    expect(missingRoutes(['*.scim.example.com/*'], 'scim.example.com')).toEqual([
+      'scim.example.com/healthz',
+      'scim.example.com/admin/*',
+    ])
   })
 })
