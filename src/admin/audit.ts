@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import { TENANT_NAME_PATTERN } from '../tenancy/tenant-record'
 import { query, statement } from '../control/ports'
+import { TENANT_NAME_PATTERN } from '../tenancy/tenant-record'
 import type { AdminEnv } from './admin-env'
 
 const TENANT_IN_PATH = /^\/admin\/v1\/tenants\/([^/]+)/

@@ -44,7 +44,11 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
       console.log(JSON.stringify({ level: 'info', message: 'control plane', ...control }))
   } catch (error) {
     console.error(
-      JSON.stringify({ level: 'error', message: 'control plane maintenance failed', error: describeError(error) }),
+      JSON.stringify({
+        level: 'error',
+        message: 'control plane maintenance failed',
+        error: describeError(error),
+      }),
     )
     failures.push(error)
   }
