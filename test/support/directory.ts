@@ -20,7 +20,10 @@ const consumer = (env as unknown as { DIRECTORY_CONSUMER: Consumer }).DIRECTORY_
  */
 export function directoryThrough(binding: DirectoryBinding): DirectoryApi {
   return new Proxy({} as DirectoryApi, {
-    get: (_, method) => (...args: unknown[]) => consumer.call(binding, String(method), ...args),
+    get:
+      (_, method) =>
+      (...args: unknown[]) =>
+        consumer.call(binding, String(method), ...args),
   })
 }
 

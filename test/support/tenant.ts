@@ -22,7 +22,9 @@ export async function declareSchemas(inputs: readonly DeclarationInput[]) {
 
 /** Writes a tenant record straight to the real local KV, as the tenant command does. */
 export async function createTenant(
-  options: Partial<Pick<TenantRecord, 'status' | 'db' | 'name'>> & { schemas?: readonly DeclarationInput[] } = {},
+  options: Partial<Pick<TenantRecord, 'status' | 'db' | 'name'>> & {
+    schemas?: readonly DeclarationInput[]
+  } = {},
 ): Promise<TestTenant> {
   counter++
   // A fixed name only where a test's configuration names the tenant (a binding's props).
