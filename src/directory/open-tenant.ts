@@ -57,7 +57,7 @@ export async function openTenant(
   if (typeof tenant !== 'string') throw directoryError('invalidArgument', 'The tenant must be a string')
   if (!TENANT_NAME_PATTERN.test(tenant) || !allows(props, tenant)) throw tenantNotFound(tenant)
   const record = await readTenantRecord(env.TENANTS, tenant)
-  if (!record || record.status !== 'active') throw tenantNotFound(tenant)
+  if (record?.status !== 'active') throw tenantNotFound(tenant)
   const binding = d1Binding(env, record.db)
   if (!binding) throw new Error(`Tenant ${tenant} names D1 binding ${record.db}, which this deployment lacks`)
   const session = sessionOf(binding, options)
