@@ -4,6 +4,14 @@ import { defineConfig } from 'vitest/config'
 // Three projects: pure modules in Node (`unit`), the real Worker inside workerd with local D1 and
 // KV (`workers`), and the documented local workflow driven through `wrangler dev` (`e2e`, Node,
 // because code inside workerd cannot start processes).
+// The name vitest-pool-workers gives the Worker that runs the `workers` project's tests and the main module.
+const RUNNER = 'vitest-pool-workers-runner-workers'
+const directoryBinding = (props: Record<string, unknown> | undefined) => ({
+  name: RUNNER,
+  entrypoint: 'Directory',
+  ...(props ? { props } : {}),
+})
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('migrations')
   return {
@@ -26,7 +34,10 @@ export default defineConfig(async () => {
                 kvNamespaces: { EVENT_SINK: 'test-event-sink' },
                 // A database only the change-event tests write to, so the cron's retention can be
                 // run against it without touching the rows other test files assert on.
-                d1Databases: { DB_EVENTS_TEST: 'test-events-db' },
+                // And one only the change-feed test prunes (test/integration/directory-feed.test.ts).
+                d1Databases: { DB_EVENTS_TEST: 'test-events-db', DB_FEED_TEST: 'test-feed-db' },
+                // The application's Worker below, which the Directory tests call into.
+                serviceBindings: { DIRECTORY_CONSUMER: 'directory-consumer' },
                 // The SaaS side of change events: a separate Worker consuming the queue that
                 // wrangler.toml's SCIM_EVENTS produces to, recording each message in EVENT_SINK.
                 workers: [
@@ -37,6 +48,20 @@ export default defineConfig(async () => {
                     compatibilityDate: '2026-04-20',
                     kvNamespaces: { SINK: 'test-event-sink' },
                     queueConsumers: { 'edge-scim-events': { maxBatchTimeout: 0.05 } },
+                  },
+                  // A SaaS application's Worker reading the directory over RPC: service bindings to
+                  // the main Worker's Directory entrypoint (the pool's runner Worker exports it),
+                  // each with the props a real binding would carry in wrangler.toml.
+                  {
+                    name: 'directory-consumer',
+                    modules: true,
+                    scriptPath: './test/support/directory-consumer.mjs',
+                    compatibilityDate: '2026-04-20',
+                    serviceBindings: {
+                      DIRECTORY_ACME: directoryBinding({ tenants: ['rpc-acme'] }),
+                      DIRECTORY_ALL: directoryBinding({ tenants: '*' }),
+                      DIRECTORY_NO_PROPS: directoryBinding(undefined),
+                    },
                   },
                 ],
               },

@@ -21,6 +21,9 @@ export interface Tenant {
   readonly baseUrl: string
 }
 
+/** What a read needs of a tenant: the SCIM routes pass their Tenant, Directory (RPC) its own. */
+export type TenantReader = Pick<Tenant, 'name' | 'db' | 'd1' | 'registry' | 'baseUrl'>
+
 export interface AppEnv {
   Bindings: Env
   Variables: {

@@ -139,6 +139,15 @@ export const scimEvents = sqliteTable(
 )
 
 /**
+ * Per tenant, the highest `seq` of its events the cron has pruned: a feed position below it may
+ * have lost events, so the feed refuses it rather than skip them silently (src/events/feed.ts).
+ */
+export const scimEventHorizons = sqliteTable('scim_event_horizons', {
+  tenantId: text().primaryKey(),
+  prunedThrough: integer().notNull(),
+})
+
+/**
  * Never holds a row. A write batch starts with `INSERT INTO write_guard SELECT NULL WHERE <the
  * version moved>`: the NOT NULL violation aborts the whole batch exactly when a concurrent write got
  * there first, because an UPDATE that matches no row would not.

@@ -25,5 +25,13 @@ export function d1Binding(env: Env, name: string): D1Database | undefined {
 export function primarySession(binding: D1Database): D1Database {
   // Only prepare() and batch() are called on it (Drizzle's D1 driver, runBatch): both are a
   // session's. The local runtime has sessions too, without replicas.
-  return binding.withSession('first-primary') as unknown as D1Database
+  return primaryOutbox(binding) as unknown as D1Database
+}
+
+/**
+ * The same primary session, typed as a session: change-event delivery takes its bookmark after
+ * reading the outbox, a bookmark at least as new as the commit of every event read.
+ */
+export function primaryOutbox(binding: D1Database): D1DatabaseSession {
+  return binding.withSession('first-primary')
 }

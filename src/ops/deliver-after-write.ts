@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../env'
-import { d1Binding, primarySession } from './d1-bindings'
+import { d1Binding, primaryOutbox } from './d1-bindings'
 import { deliverTenantEvents } from './event-delivery'
 import { describeError } from './safe-error'
 
@@ -25,7 +25,7 @@ export const deliverAfterWrite: MiddlewareHandler<AppEnv> = async function deliv
   if (!binding) return
   const requestId = c.get('requestId')
   c.executionCtx.waitUntil(
-    deliverTenantEvents(primarySession(binding), queue, c.env, tenant.name, started, MAX_PAGES).catch(
+    deliverTenantEvents(primaryOutbox(binding), queue, c.env, tenant.name, started, MAX_PAGES).catch(
       (error: unknown) => {
         console.error(
           JSON.stringify({

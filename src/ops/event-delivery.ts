@@ -1,22 +1,22 @@
 import type { EventOperation } from '../db/events'
 import { type OutboxEvent, type SecurityEventToken, setPayload } from './set-payload'
 
-/** The D1 calls delivery makes; a binding and a session both have them. */
-export type Outbox = Pick<D1Database, 'prepare' | 'batch'>
+/** The D1 calls delivery makes on its session, the bookmark included. */
+export type Outbox = Pick<D1DatabaseSession, 'prepare' | 'batch' | 'getBookmark'>
 
 /** Rows read per page: one `sendBatch` at most (Queues take 100 messages a batch). */
 const PAGE = 100
 /** Bytes of JSON per `sendBatch`, below the 256 KB a batch may carry. */
 const BATCH_BYTES = 200_000
 
-const COLUMNS = `id, tenant_id AS tenantId, resource_type AS resourceType, resource_id AS resourceId,
+export const OUTBOX_COLUMNS = `seq, id, tenant_id AS tenantId, resource_type AS resourceType, resource_id AS resourceId,
   operation, attributes, member_ids AS memberIds, version, occurred_at AS occurredAt`
 
 /** The `iss` of a tenant's events: its SCIM base URL, where a receiver GETs `sub_id.uri` (RFC 9967 §2.1). */
 export const issuerOf = (env: Pick<Env, 'BASE_DOMAIN'>, tenant: string) =>
   `https://${tenant}.${env.BASE_DOMAIN}/scim/v2`
 
-function toOutboxEvent(row: Record<string, unknown>): OutboxEvent {
+export function toOutboxEvent(row: Record<string, unknown>): OutboxEvent {
   const list = (value: unknown) => (typeof value === 'string' ? (JSON.parse(value) as string[]) : null)
   return {
     id: String(row.id),
@@ -57,9 +57,11 @@ function batches(tokens: SecurityEventToken[]): SecurityEventToken[][] {
  */
 async function sendAndMark(db: Outbox, queue: Queue, env: Env, rows: Record<string, unknown>[]) {
   const now = new Date()
+  // Taken after the read of `rows`: at least as new as the commit of each of them.
+  const bookmark = db.getBookmark()
   const tokens = rows.map((row) => {
     const event = toOutboxEvent(row)
-    return setPayload(event, issuerOf(env, event.tenantId), now)
+    return setPayload(event, issuerOf(env, event.tenantId), now, bookmark)
   })
   let sent = 0
   for (const group of batches(tokens)) {
@@ -93,7 +95,7 @@ export async function deliverTenantEvents(
   for (let page = 0; page < maxPages; page++) {
     const { results } = await db
       .prepare(
-        `SELECT ${COLUMNS} FROM scim_events WHERE tenant_id = ? AND delivered_at IS NULL AND occurred_at >= ?
+        `SELECT ${OUTBOX_COLUMNS} FROM scim_events WHERE tenant_id = ? AND delivered_at IS NULL AND occurred_at >= ?
           ORDER BY seq LIMIT ${PAGE}`,
       )
       .bind(tenant, since)
@@ -109,7 +111,9 @@ export async function resendUndelivered(db: Outbox, queue: Queue, env: Env, maxP
   let sent = 0
   for (let page = 0; page < maxPages; page++) {
     const { results } = await db
-      .prepare(`SELECT ${COLUMNS} FROM scim_events WHERE delivered_at IS NULL ORDER BY seq LIMIT ${PAGE}`)
+      .prepare(
+        `SELECT ${OUTBOX_COLUMNS} FROM scim_events WHERE delivered_at IS NULL ORDER BY seq LIMIT ${PAGE}`,
+      )
       .all()
     sent += await sendAndMark(db, queue, env, results)
     if (results.length < PAGE) break

@@ -1,4 +1,5 @@
-import type { Outbox } from './event-delivery'
+/** The D1 calls pruning makes; a binding and a session both have them. */
+type Database = Pick<D1Database, 'prepare' | 'batch'>
 
 /** Rows looked at per statement pair, oldest first. */
 const PAGE = 1000
@@ -17,21 +18,27 @@ export function retentionCutoff(env: Pick<Env, 'EVENT_RETENTION_DAYS'>, now: Dat
  * bound and nothing is ever delivered), walking the table oldest first by `seq` in pages, so a run
  * reads about the rows it prunes and never scans the whole table (there is no index on time).
  */
-export async function pruneEvents(db: Outbox, cutoff: string, undeliveredToo: boolean, maxPages: number) {
+export async function pruneEvents(db: Database, cutoff: string, undeliveredToo: boolean, maxPages: number) {
   const page = `SELECT seq, occurred_at FROM scim_events WHERE seq > ? ORDER BY seq LIMIT ${PAGE}`
+  const prunable = `seq IN (SELECT seq FROM (${page})) AND occurred_at < ? AND (delivered_at IS NOT NULL OR ?)`
   let after = 0
   let pruned = 0
   for (let i = 0; i < maxPages; i++) {
-    const [summary, deleted] = await db.batch([
+    const bindings = [after, cutoff, undeliveredToo ? 1 : 0]
+    const [summary, , deleted] = await db.batch([
       db
         .prepare(`SELECT count(*) AS n, max(seq) AS last, max(occurred_at) < ? AS allOld FROM (${page})`)
         .bind(cutoff, after),
+      // Before the rows go, each tenant's horizon moves past them, in the same transaction: the
+      // change feed then names the gap instead of skipping it (src/events/feed.ts).
       db
         .prepare(
-          `DELETE FROM scim_events WHERE seq IN (SELECT seq FROM (${page}))
-            AND occurred_at < ? AND (delivered_at IS NOT NULL OR ?)`,
+          `INSERT INTO scim_event_horizons (tenant_id, pruned_through)
+            SELECT tenant_id, max(seq) FROM scim_events WHERE ${prunable} GROUP BY tenant_id
+            ON CONFLICT (tenant_id) DO UPDATE SET pruned_through = max(pruned_through, excluded.pruned_through)`,
         )
-        .bind(after, cutoff, undeliveredToo ? 1 : 0),
+        .bind(...bindings),
+      db.prepare(`DELETE FROM scim_events WHERE ${prunable}`).bind(...bindings),
     ])
     const { n, last, allOld } = (summary?.results[0] ?? {}) as { n?: number; last?: number; allOld?: number }
     pruned += deleted?.meta.changes ?? 0

@@ -1,5 +1,5 @@
 import { controlPlaneMaintenance } from '../admin/maintenance'
-import { d1Bindings, primarySession } from './d1-bindings'
+import { d1Bindings, primaryOutbox } from './d1-bindings'
 import { resendUndelivered } from './event-delivery'
 import { pruneEvents, retentionCutoff } from './event-retention'
 import { describeError } from './safe-error'
@@ -19,7 +19,7 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
   const queue = env.SCIM_EVENTS
   const failures: unknown[] = []
   for (const [database, binding] of d1Bindings(env)) {
-    const db = primarySession(binding)
+    const db = primaryOutbox(binding)
     try {
       const resent = queue ? await resendUndelivered(db, queue, env, RESEND_PAGES) : 0
       const pruned = await pruneEvents(db, cutoff, !queue, PRUNE_PAGES)

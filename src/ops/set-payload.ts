@@ -21,6 +21,8 @@ export interface OutboxEvent {
  * The claims of a SCIM Security Event Token (RFC 9967 §2, RFC 8417 §2.2), unsigned: it travels
  * only through a queue of the same Cloudflare account. `jti` is the outbox row id, stable across
  * re-sends, for de-duplication; `toe` is when the change committed, `iat` when this copy was sent.
+ * `d1_bookmark` is a private claim (RFC 7519 §4.3): a D1 Sessions API bookmark at least as new as
+ * the change's commit, so a reader opening `withSession(d1_bookmark)` on a replica sees the change.
  */
 export interface SecurityEventToken {
   readonly jti: string
@@ -29,6 +31,7 @@ export interface SecurityEventToken {
   readonly toe: number
   readonly sub_id: { readonly format: 'scim'; readonly uri: string }
   readonly events: Readonly<Record<string, Record<string, unknown>>>
+  readonly d1_bookmark?: string
 }
 
 /** The event URI and payload of a row (RFC 9967 §2.4): notices list attributes, membership deltas carry the PATCH. */
@@ -85,7 +88,12 @@ function eventOf(row: OutboxEvent): [string, Record<string, unknown>] {
 }
 
 /** A change event row as the Security Event Token payload sent to the SaaS application (RFC 9967 §2). */
-export function setPayload(row: OutboxEvent, issuer: string, issuedAt: Date): SecurityEventToken {
+export function setPayload(
+  row: OutboxEvent,
+  issuer: string,
+  issuedAt: Date,
+  bookmark: string | null = null,
+): SecurityEventToken {
   const [uri, payload] = eventOf(row)
   return {
     jti: row.id,
@@ -94,5 +102,6 @@ export function setPayload(row: OutboxEvent, issuer: string, issuedAt: Date): Se
     toe: Math.floor(Date.parse(row.occurredAt) / 1000),
     sub_id: { format: 'scim', uri: `/${row.resourceType}s/${row.resourceId}` },
     events: { [uri]: payload },
+    ...(bookmark === null ? {} : { d1_bookmark: bookmark }),
   }
 }

@@ -15,14 +15,31 @@ type Leaf = Extract<FilterNode, { kind: 'compare' | 'present' | 'valuePath' }>
 function compileLogic(node: FilterNode, leaf: (node: Leaf) => SQL): SQL {
   switch (node.kind) {
     case 'and':
-      return sql`(${compileLogic(node.left, leaf)} AND ${compileLogic(node.right, leaf)})`
     case 'or':
-      return sql`(${compileLogic(node.left, leaf)} OR ${compileLogic(node.right, leaf)})`
+      return balanced(
+        operandsOf(node, node.kind).map((operand) => compileLogic(operand, leaf)),
+        node.kind === 'and' ? sql.raw('AND') : sql.raw('OR'),
+      )
     case 'not':
       return not(compileLogic(node.filter, leaf))
     default:
       return leaf(node)
   }
+}
+
+/** The operands of a chain of one operator: `a or b or c` parses as `(a or b) or c`. */
+function operandsOf(node: FilterNode, kind: 'and' | 'or'): FilterNode[] {
+  return node.kind === kind ? [...operandsOf(node.left, kind), ...operandsOf(node.right, kind)] : [node]
+}
+
+/**
+ * Joins conditions as a balanced tree: SQLite refuses expressions deeper than 100, and the
+ * left-deep chain of a filter within the parameter budget (80 comparisons) is deeper than that.
+ */
+function balanced(conditions: readonly SQL[], operator: SQL): SQL {
+  if (conditions.length === 1) return conditions[0] as SQL
+  const half = Math.ceil(conditions.length / 2)
+  return sql`(${balanced(conditions.slice(0, half), operator)} ${operator} ${balanced(conditions.slice(half), operator)})`
 }
 
 /** A value filter's condition on one element of `rows`. */

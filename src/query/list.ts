@@ -7,7 +7,7 @@ import {
   selectMembersOfGroups,
   toStored,
 } from '../db/resource-store'
-import type { Tenant } from '../env'
+import type { TenantReader } from '../env'
 import { parseFilter } from '../filter/parser'
 import { parseAttributeList, projectResource, wantsAttribute } from '../projection/project'
 import { type Computed, renderResource } from '../resources/render'
@@ -54,7 +54,7 @@ function acrossTypes(registry: SchemaRegistry): SchemaRegistry {
  * (RFC 7644 §3.4.2); throws `invalidFilter` for a filter that does not parse or is too complex.
  */
 export function listArms(
-  tenant: Pick<Tenant, 'name' | 'registry' | 'baseUrl'>,
+  tenant: Pick<TenantReader, 'name' | 'registry' | 'baseUrl'>,
   scope: ListScope,
   params: ListParams,
 ): Arm[] {
@@ -99,7 +99,7 @@ interface Plan {
 }
 
 async function planOf(
-  tenant: Tenant,
+  tenant: Pick<TenantReader, 'name'>,
   scope: ListScope,
   params: ListParams,
   secret: string | undefined,
@@ -173,7 +173,7 @@ function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[
  * rows only when the projection returns them. `count=0` reads no rows, only the count.
  */
 export async function listResources(
-  tenant: Tenant,
+  tenant: TenantReader,
   scope: ListScope,
   params: ListParams,
   cursorSecret: string | undefined,

@@ -2,7 +2,7 @@
 import { sql } from 'drizzle-orm'
 import { selectGroupsOfUsers, selectMembersOfGroups } from '../db/resource-store'
 import type { StoredResource } from '../db/resource-tables'
-import type { Tenant } from '../env'
+import type { TenantReader } from '../env'
 import {
   type ProjectionRequest,
   parseAttributeList,
@@ -22,7 +22,10 @@ export interface Answer {
   readonly version: number
 }
 
-export function resourceTypeOf(tenant: Tenant, kind: ResourceKind): ResourceTypeDefinition {
+export function resourceTypeOf(
+  tenant: Pick<TenantReader, 'registry'>,
+  kind: ResourceKind,
+): ResourceTypeDefinition {
   const resourceType = tenant.registry.resourceType(kind)
   if (!resourceType) throw new TypeError(`No ${kind} resource type in the registry`)
   return resourceType
@@ -33,14 +36,22 @@ export function resourceTypeOf(tenant: Tenant, kind: ResourceKind): ResourceType
  * that carry no body (a BulkResponse, a group PATCH's 204): their rows are then never read, so the
  * cost of a write follows the change and not the size of the group.
  */
-export function withoutComputedAttributes(tenant: Tenant, kind: ResourceKind): ProjectionRequest {
+export function withoutComputedAttributes(
+  tenant: Pick<TenantReader, 'registry'>,
+  kind: ResourceKind,
+): ProjectionRequest {
   const computed = kind === 'User' ? 'groups' : 'members'
   const excludedAttributes = parseAttributeList(computed, tenant.registry, resourceTypeOf(tenant, kind))
   return { attributes: [], excludedAttributes }
 }
 
 /** Reads of the computed attributes (a user's groups, a group's members) that the projection wants. */
-export function computedReads(tenant: Tenant, kind: ResourceKind, id: string, projection: ProjectionRequest) {
+export function computedReads(
+  tenant: TenantReader,
+  kind: ResourceKind,
+  id: string,
+  projection: ProjectionRequest,
+) {
   const scope = { tenantId: tenant.name, db: tenant.db, registry: tenant.registry }
   const resourceType = resourceTypeOf(tenant, kind)
   const name = kind === 'User' ? 'groups' : 'members'
@@ -57,7 +68,7 @@ export function computedOf(kind: ResourceKind, results: readonly Record<string, 
 }
 
 export function answerOf(
-  tenant: Tenant,
+  tenant: TenantReader,
   kind: ResourceKind,
   stored: StoredResource,
   computed: Computed,

@@ -36,7 +36,7 @@ const renderGroups = (groups: readonly GroupOfUser[], baseUrl: string) =>
   }))
 
 /** RFC 7643 §4.2 — members with their `$ref`, `type` and current `display`. */
-const renderMembers = (members: readonly MemberOfGroup[], baseUrl: string) =>
+export const renderMembers = (members: readonly MemberOfGroup[], baseUrl: string) =>
   members.map((m) => ({
     value: m.value,
     $ref: locationOf(baseUrl, m.type, m.value),

@@ -3,7 +3,7 @@ import { runBatch, type Statement } from '../db/batch'
 import { selectResource, toStored } from '../db/resource-store'
 import { tableOf } from '../db/resource-tables'
 import { isWriteConflict, storageLimitError, uniquenessError } from '../db/write-errors'
-import type { Tenant } from '../env'
+import type { Tenant, TenantReader } from '../env'
 import type { AcceptedVersions } from '../http/etag'
 import { ScimError } from '../http/scim-error'
 import type { ProjectionRequest } from '../projection/project'
@@ -21,7 +21,7 @@ import {
 import { retryOnConflict } from './write-retry'
 
 /** Runs a batch, turning a unique-index violation into 409 `uniqueness` and an oversized row into 413. */
-export async function commit(tenant: Tenant, statements: readonly Statement[]) {
+export async function commit(tenant: Pick<Tenant, 'd1'>, statements: readonly Statement[]) {
   try {
     return await runBatch(tenant.d1, statements)
   } catch (error) {
@@ -34,7 +34,7 @@ const runPlan = async (tenant: Tenant, plan: WritePlan) => plan.answer(await com
 
 /** RFC 7644 §3.4.1 — one resource with its computed attributes, in one round trip. */
 export async function getResource(
-  tenant: Tenant,
+  tenant: TenantReader,
   kind: ResourceKind,
   id: string,
   projection: ProjectionRequest,

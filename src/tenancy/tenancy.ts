@@ -25,7 +25,8 @@ function bearerToken(header: string | undefined): string | undefined {
   return match?.[1] && TOKEN_PATTERN.test(match[1]) ? match[1] : undefined
 }
 
-async function readTenantRecord(kv: KVNamespace, name: string): Promise<TenantRecord | undefined> {
+/** The tenant's record from KV (edge-cached), or undefined; a KV failure is a 503. */
+export async function readTenantRecord(kv: KVNamespace, name: string): Promise<TenantRecord | undefined> {
   let raw: unknown
   try {
     raw = await kv.get(tenantKey(name), { type: 'json', cacheTtl: TENANT_CACHE_TTL_SECONDS })

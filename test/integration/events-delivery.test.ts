@@ -75,6 +75,8 @@ describe('change events delivered to the queue (RFC 9967)', () => {
           version: 'W/"1"',
         },
       },
+      // Read after the commit on the primary: a bookmark at least as new as the change.
+      d1_bookmark: expect.any(String),
     })
     expect(event!.events[`${PROV}create:notice`]!.attributes).not.toContain('password')
   })

@@ -279,6 +279,18 @@ describe('filter safety', () => {
     expect(await find('userName co "$.["')).toEqual([user.id])
   })
 
+  it('answers a filter at the parameter budget, 80 comparisons chained by or and by and, not a 500', async ({
+    expect,
+  }) => {
+    const tenant = await createTenant()
+    const user = await createUser(tenant, 'budget@x.example')
+    const names = Array.from({ length: 79 }, (_, i) => `userName eq "n${i}@x.example"`)
+    const anyOf = [...names, 'userName eq "budget@x.example"'].join(' or ')
+    expect(ids(await list(tenant, `/Users?filter=${q(anyOf)}`))).toEqual([user.id])
+    const allOf = Array.from({ length: 80 }, () => 'userName ne "nobody@x.example"').join(' and ')
+    expect(ids(await list(tenant, `/Users?filter=${q(allOf)}`))).toEqual([user.id])
+  })
+
   it("never returns another tenant's resources, whatever the filter", async ({ expect }) => {
     const mine = await createTenant()
     const theirs = await createTenant()

@@ -22,10 +22,13 @@ export async function declareSchemas(inputs: readonly DeclarationInput[]) {
 
 /** Writes a tenant record straight to the real local KV, as the tenant command does. */
 export async function createTenant(
-  options: Partial<Pick<TenantRecord, 'status' | 'db'>> & { schemas?: readonly DeclarationInput[] } = {},
+  options: Partial<Pick<TenantRecord, 'status' | 'db' | 'name'>> & {
+    schemas?: readonly DeclarationInput[]
+  } = {},
 ): Promise<TestTenant> {
   counter++
-  const name = `t${counter}-${crypto.randomUUID().slice(0, 8)}`
+  // A fixed name only where a test's configuration names the tenant (a binding's props).
+  const name = options.name ?? `t${counter}-${crypto.randomUUID().slice(0, 8)}`
   const token = generateToken()
   const tokenId = generateTokenId()
   const record: TenantRecord = {

@@ -33,6 +33,12 @@ describe('setPayload (RFC 9967 §2)', () => {
     expect(token).not.toHaveProperty('sub')
   })
 
+  it('carries the D1 bookmark of the commit as the private claim d1_bookmark, when there is one', () => {
+    const bookmark = '0000006f-00000004-00004fd6-b6ca3de9d5d66f4bc6e6c9ca8dc6c9b0'
+    expect(setPayload(row('created'), ISS, SENT, bookmark).d1_bookmark).toBe(bookmark)
+    expect(setPayload(row('created'), ISS, SENT, null)).not.toHaveProperty('d1_bookmark')
+  })
+
   it.each([
     ['created', 'create:notice'],
     ['replaced', 'put:notice'],

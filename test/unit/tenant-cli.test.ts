@@ -123,7 +123,14 @@ describe('optionValue', () => {
 describe('purge SQL', () => {
   it('covers every table with a tenant_id column', () => {
     expect(tenantTables()).toEqual(
-      expect.arrayContaining(['group_members', 'groups', 'scim_events', 'user_emails', 'users']),
+      expect.arrayContaining([
+        'group_members',
+        'groups',
+        'scim_event_horizons',
+        'scim_events',
+        'user_emails',
+        'users',
+      ]),
     )
     expect(tenantTables()).not.toContain('write_guard')
   })
