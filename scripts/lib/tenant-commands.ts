@@ -9,7 +9,6 @@ import {
 } from '../../src/control/tenants'
 import {
   type IssuedToken,
-  issueToken,
   revokeTokens as revokeControlTokens,
   rotateToken as rotateControlToken,
   type TokenMetadata,
@@ -58,11 +57,17 @@ export function createTenant(
   return run(w, async () => {
     const ports = await portsOf(w)
     log(`Creating tenant ${options.name} on database ${options.db}…`)
-    await createControlTenant(ports, { name: options.name, db: options.db })
-    return issueToken(ports, options.name, {
+    const firstToken = {
       ...(options.label !== undefined && { label: options.label }),
       ...(options.expiresInMs !== undefined && { expiresInSeconds: seconds(options.expiresInMs) }),
-    })
+    }
+    const { issued } = await createControlTenant(
+      ports,
+      { name: options.name, db: options.db },
+      { firstToken },
+    )
+    if (!issued) throw new Error('createTenant issued no first token')
+    return issued
   })
 }
 

@@ -132,7 +132,7 @@ export const tenantRouteDefinitions = [
 
 export function tenantRoutes(app: OpenAPIHono<AdminEnv>) {
   app.openapi(createTenantRoute, async (c) => {
-    const row = await createTenant(c.var.ports, c.req.valid('json'))
+    const { tenant: row } = await createTenant(c.var.ports, c.req.valid('json'))
     const view = tenantSummary(row, [], scimBaseUrl(row.name, c.req.url, c.env))
     return c.json({ ...view, counts: { users: 0, groups: 0 } }, 201, {
       Location: `/admin/v1/tenants/${row.name}`,

@@ -1,6 +1,6 @@
 import { declarationsHash } from '../schema/tenant-schemas'
 import { type TenantRecord, tenantKey, tenantRecordSchema } from '../tenancy/tenant-record'
-import { type ControlPorts, query, statement } from './ports'
+import { type ControlPorts, query, type Statement, type StatementResult, statement } from './ports'
 import { TENANT_COLUMNS, type TenantRow, toTenantRow } from './tenant-row'
 
 // Enough rounds for a burst of concurrent changes of one tenant; the cron finishes the rest.
@@ -30,17 +30,33 @@ export async function buildRecord(row: TenantRow, tokens: Record<string, unknown
   })
 }
 
-async function readState(ports: ControlPorts, name: string) {
-  const [tenant, tokens] = await ports.control.batch([
-    statement(`SELECT ${TENANT_COLUMNS} FROM tenants WHERE name = ?`, name),
-    statement(
-      'SELECT id, hash, label, created_at, expires_at FROM tenant_tokens WHERE tenant_name = ? ORDER BY created_at, id',
-      name,
-    ),
-  ])
+/** A tenant's rows as D1 holds them, from which its KV record is built. */
+export interface TenantState {
+  row: TenantRow
+  tokens: Record<string, unknown>[]
+}
+
+/**
+ * The two statements that read a tenant's state: appended to a change's batch, they read it in the
+ * same transaction, saving the publisher a round trip (each is a wrangler process for the CLI).
+ */
+export const stateStatements = (name: string): Statement[] => [
+  statement(`SELECT ${TENANT_COLUMNS} FROM tenants WHERE name = ?`, name),
+  statement(
+    'SELECT id, hash, label, created_at, expires_at FROM tenant_tokens WHERE tenant_name = ? ORDER BY created_at, id',
+    name,
+  ),
+]
+
+/** The state read by `stateStatements` at the end of `results`; undefined when the tenant does not exist. */
+export function stateFrom(results: readonly StatementResult[]): TenantState | undefined {
+  const [tenant, tokens] = results.slice(-2)
   const raw = tenant?.rows[0]
   return raw ? { row: toTenantRow(raw), tokens: tokens?.rows ?? [] } : undefined
 }
+
+const readState = async (ports: ControlPorts, name: string) =>
+  stateFrom(await ports.control.batch(stateStatements(name)))
 
 /**
  * Copies a tenant's D1 rows to its KV record, which the SCIM path reads. KV has no compare-and-swap
@@ -50,10 +66,14 @@ async function readState(ports: ControlPorts, name: string) {
  * the record converges on the latest revision and no change (no token) is lost. True when published;
  * false when rounds ran out (published_revision stays behind and the cron publishes it).
  */
-export async function publishTenant(ports: ControlPorts, name: string): Promise<boolean> {
+export async function publishTenant(
+  ports: ControlPorts,
+  name: string,
+  known?: TenantState,
+): Promise<boolean> {
   let wrote = false
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const state = await readState(ports, name)
+    const state = round === 0 && known ? known : await readState(ports, name)
     if (!state) {
       await ports.kv.delete(tenantKey(name))
       return true

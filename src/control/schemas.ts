@@ -7,10 +7,10 @@ import {
   type SchemaDeclaration,
 } from '../schema/tenant-schemas'
 import { ControlError } from './control-error'
+import { requireTenant } from './find-tenant'
 import { type ControlPorts, type SqlPort, statement } from './ports'
 import { publishTenant } from './publish'
 import type { TenantRow } from './tenant-row'
-import { requireTenant } from './tenants'
 
 /**
  * A tenant's extension schemas (RFC 7643 §3.3, §7): declared, re-declared and removed with the

@@ -1,40 +1,42 @@
+import { tenantKey } from '../tenancy/tenant-record'
+import { changeTenant } from './change'
 import { ControlError } from './control-error'
-import { importLegacyTenant } from './legacy-import'
+import { findTenant, requireTenant } from './find-tenant'
 import { type ControlPorts, query, statement } from './ports'
-import { publishTenant } from './publish'
-import { problemsOf, type TenantInput, type TenantStatus, tenantInputSchema } from './rules'
+import { publishTenant, stateFrom, stateStatements } from './publish'
+import { problemsOf, type TenantInput, type TenantStatus, type TokenInput, tenantInputSchema } from './rules'
 import { TENANT_COLUMNS as COLUMNS, type TenantRow, toTenantRow } from './tenant-row'
+import { type IssuedToken, newToken } from './tokens'
 
-async function selectTenant(ports: ControlPorts, name: string): Promise<TenantRow | undefined> {
-  const [raw] = await query(ports.control, `SELECT ${COLUMNS} FROM tenants WHERE name = ?`, name)
-  return raw ? toTenantRow(raw) : undefined
-}
+export { findTenant, requireTenant }
 
-/** The tenant, imported from its KV record first when it predates D1's control tables. */
-export async function findTenant(ports: ControlPorts, name: string): Promise<TenantRow | undefined> {
-  const row = await selectTenant(ports, name)
-  if (row) return row
-  return (await importLegacyTenant(ports, name)) ? selectTenant(ports, name) : undefined
-}
-
-export async function requireTenant(ports: ControlPorts, name: string): Promise<TenantRow> {
-  const row = await findTenant(ports, name)
-  if (!row) throw new ControlError('not_found', `Tenant ${name} does not exist`)
-  return row
-}
-
-/** Creates a tenant without tokens; refuses an existing name and an undeclared database. */
-export async function createTenant(ports: ControlPorts, input: TenantInput, now = new Date()) {
+/**
+ * Creates a tenant; the API's create issues no token, the CLI's issues `firstToken` in the same
+ * transaction. Refuses an existing name (in D1, or in KV for a tenant made before D1 held them) and
+ * a database this deployment does not declare.
+ */
+export async function createTenant(
+  ports: ControlPorts,
+  input: TenantInput,
+  options: { firstToken?: TokenInput; now?: Date } = {},
+): Promise<{ tenant: TenantRow; issued?: IssuedToken }> {
   const parsed = tenantInputSchema.safeParse(input)
   if (!parsed.success) throw new ControlError('invalid', 'The tenant is not valid', problemsOf(parsed.error))
   const { name, db, label, metadata } = parsed.data
+  const now = options.now ?? new Date()
   if (!ports.databases.includes(db))
     throw new ControlError(
       'invalid',
       `D1 binding ${db} is not declared in this deployment; declared: ${ports.databases.join(', ')}`,
     )
-  if (await findTenant(ports, name)) throw new ControlError('conflict', `Tenant ${name} already exists`)
-  const [inserted] = await ports.control.batch([
+  const exists = () => new ControlError('conflict', `Tenant ${name} already exists`)
+  // A tenant that lives only in KV must not be shadowed by a new row (its record would be replaced).
+  if (await ports.kv.get(tenantKey(name))) {
+    await findTenant(ports, name)
+    throw exists()
+  }
+  const token = options.firstToken && (await newToken(name, options.firstToken, now, true))
+  const results = await ports.control.batch([
     statement(
       `INSERT INTO tenants (name, status, db, label, metadata, created_at) VALUES (?, 'active', ?, ?, ?, ?)
        ON CONFLICT (name) DO NOTHING RETURNING name`,
@@ -44,10 +46,13 @@ export async function createTenant(ports: ControlPorts, input: TenantInput, now 
       metadata ? JSON.stringify(metadata) : null,
       now.toISOString(),
     ),
+    ...(token ? [token.insert] : []),
+    ...stateStatements(name),
   ])
-  if (inserted?.rows.length !== 1) throw new ControlError('conflict', `Tenant ${name} already exists`)
-  await publishTenant(ports, name)
-  return requireTenant(ports, name)
+  const state = stateFrom(results)
+  if (results[0]?.rows.length !== 1 || !state) throw exists()
+  await publishTenant(ports, name, state)
+  return { tenant: state.row, ...(token && { issued: token.issued }) }
 }
 
 /** Tenants by name after `after`, optionally of one status. */
@@ -67,8 +72,7 @@ export async function listTenants(
 
 /** Sets a tenant's status; false when it already had it. */
 export async function setTenantStatus(ports: ControlPorts, name: string, status: TenantStatus) {
-  await requireTenant(ports, name)
-  const [updated] = await ports.control.batch([
+  const [updated] = await changeTenant(ports, name, [
     statement(
       'UPDATE tenants SET status = ?, revision = revision + 1 WHERE name = ? AND status <> ? RETURNING name',
       status,
@@ -76,9 +80,7 @@ export async function setTenantStatus(ports: ControlPorts, name: string, status:
       status,
     ),
   ])
-  if (updated?.rows.length === 0) return false
-  await publishTenant(ports, name)
-  return true
+  return updated?.rows.length === 1
 }
 
 /** Removes a tenant's control rows and its KV record (its SCIM rows are the caller's to purge first). */

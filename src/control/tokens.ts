@@ -1,8 +1,9 @@
 import type * as z from 'zod'
 import { generateToken, generateTokenId, hashToken } from '../tenancy/token'
+import { changeTenant } from './change'
 import { ControlError } from './control-error'
+import { requireTenant } from './find-tenant'
 import { type ControlPorts, query, type Statement, statement } from './ports'
-import { publishTenant } from './publish'
 import {
   MAX_TOKENS_PER_TENANT,
   problemsOf,
@@ -12,7 +13,6 @@ import {
   tokenInputSchema,
 } from './rules'
 import { bumpRevision } from './tenant-row'
-import { requireTenant } from './tenants'
 
 /** A token without its hash: what lists and audits show. */
 export interface TokenMetadata {
@@ -49,8 +49,12 @@ const deleteExpired = (name: string, now: Date) =>
     now.toISOString(),
   )
 
-/** A new token and the INSERT that adds it unless the tenant already holds the most it may. */
-async function newToken(name: string, input: TokenInput, now: Date) {
+/**
+ * A new token and the INSERT that adds it to an existing tenant unless it holds the most it may.
+ * `afterCreate`: only if the statement before it inserted the tenant (changes() is that statement's
+ * count), so a create that finds the name taken never gives its token to the existing tenant.
+ */
+export async function newToken(name: string, input: TokenInput, now: Date, afterCreate = false) {
   const token = generateToken()
   const metadata: TokenMetadata = {
     id: generateTokenId(),
@@ -63,7 +67,8 @@ async function newToken(name: string, input: TokenInput, now: Date) {
   }
   const insert = statement(
     `INSERT INTO tenant_tokens (tenant_name, id, hash, label, created_at, expires_at)
-     SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE (SELECT count(*) FROM tenant_tokens WHERE tenant_name = ?1) < ?7
+     SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM tenants WHERE name = ?1)
+       AND (SELECT count(*) FROM tenant_tokens WHERE tenant_name = ?1) < ?7${afterCreate ? ' AND changes() = 1' : ''}
      RETURNING id`,
     name,
     metadata.id,
@@ -91,9 +96,8 @@ async function addToken(
   now: Date,
 ) {
   const { issued, insert } = await newToken(name, input, now)
-  const results = await ports.control.batch([...before, insert, bumpRevision(name)])
+  const results = await changeTenant(ports, name, [...before, insert, bumpRevision(name)])
   if (results[before.length]?.rows.length !== 1) throw tooMany(name)
-  await publishTenant(ports, name)
   return { issued, results }
 }
 
@@ -107,7 +111,6 @@ function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S>
 /** Issues one more token; the tenant's other tokens stay as they are (expired ones are dropped). */
 export async function issueToken(ports: ControlPorts, name: string, input: TokenInput, now = new Date()) {
   const checked = parseInput(tokenInputSchema, input)
-  await requireTenant(ports, name)
   return (await addToken(ports, name, checked, [deleteExpired(name, now)], now)).issued
 }
 
@@ -117,7 +120,6 @@ export async function issueToken(ports: ControlPorts, name: string, input: Token
  */
 export async function rotateToken(ports: ControlPorts, name: string, input: RotationInput, now = new Date()) {
   const { graceSeconds, ...tokenInput } = parseInput(rotationInputSchema, input)
-  await requireTenant(ports, name)
   const graceEnd = new Date(now.getTime() + graceSeconds * 1000).toISOString()
   const removeStatement = statement(
     `DELETE FROM tenant_tokens WHERE tenant_name = ? AND (?2 = 0 OR (expires_at IS NOT NULL AND expires_at <= ?3))
@@ -154,8 +156,7 @@ export async function listTokens(ports: ControlPorts, name: string, now = new Da
 
 /** Removes one token, or every token when `tokenId` is undefined; the ids removed. */
 export async function revokeTokens(ports: ControlPorts, name: string, tokenId?: string): Promise<string[]> {
-  await requireTenant(ports, name)
-  const [removed] = await ports.control.batch([
+  const [removed] = await changeTenant(ports, name, [
     statement(
       'DELETE FROM tenant_tokens WHERE tenant_name = ? AND (?2 IS NULL OR id = ?2) RETURNING id',
       name,
@@ -166,7 +167,6 @@ export async function revokeTokens(ports: ControlPorts, name: string, tokenId?: 
   const ids = (removed?.rows ?? []).map((r) => String(r.id))
   if (tokenId !== undefined && ids.length === 0)
     throw new ControlError('not_found', `Tenant ${name} has no token ${tokenId}`)
-  await publishTenant(ports, name)
   return ids
 }
 

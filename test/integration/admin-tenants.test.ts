@@ -1,6 +1,8 @@
 import { env } from 'cloudflare:workers'
 import { beforeAll, describe, it } from 'vitest'
 import { controlPlaneMaintenance } from '../../src/admin/maintenance'
+import { workerPorts } from '../../src/admin/worker-ports'
+import { createTenant as createControlTenant } from '../../src/control/tenants'
 import { tenantKey } from '../../src/tenancy/tenant-record'
 import { admin, apiTenant, newOperatorKey, onboard, uniqueName } from '../support/admin-client'
 import { scim } from '../support/scim-client'
@@ -188,5 +190,23 @@ describe('control plane: tenants made before D1 held them, and the publishing sa
       'suspended',
     )
     expect((await scim(tenant, '/Users')).status).toBe(401)
+  })
+})
+
+describe('control plane: the CLI create (tenant and first token in one transaction)', () => {
+  it('issues the first token with the tenant, and never to an existing tenant of that name', async ({
+    expect,
+  }) => {
+    const ports = workerPorts(env)
+    const name = uniqueName('cli')
+    const { issued } = await createControlTenant(ports, { name }, { firstToken: { label: 'first' } })
+    expect((await scim(apiTenant(name, issued!.token), '/Users')).status).toBe(200)
+    // Two creates that both passed the KV check: the second's batch finds the row and adds nothing.
+    await env.TENANTS.delete(tenantKey(name))
+    await expect(createControlTenant(ports, { name }, { firstToken: {} })).rejects.toThrow(
+      `Tenant ${name} already exists`,
+    )
+    const tokens = await env.DB.prepare('SELECT id FROM tenant_tokens WHERE tenant_name = ?').bind(name).all()
+    expect(tokens.results.map((t) => t.id)).toEqual([issued!.tokenId])
   })
 })

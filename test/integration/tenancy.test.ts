@@ -120,4 +120,13 @@ describe('bearer token authentication', () => {
     expect(res.status).toBe(401)
     expect(res.json.detail).toBe('This tenant is suspended')
   })
+  it('refuses a tenant in a state a later release may write (never active by mistake)', async ({
+    expect,
+  }) => {
+    const tenant = await createTenant()
+    await updateTenant(tenant.name, (record) => ({ ...record, status: 'deleting', revision: 7 }))
+    const res = await scim(tenant, '/Users')
+    expect(res.status).toBe(401)
+    expect(res.json.detail).toBe('This tenant is not active')
+  })
 })
