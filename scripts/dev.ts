@@ -42,7 +42,9 @@ function ensureDevVars(): void {
   writeFileSync(file, current && !current.endsWith('\n') ? `${current}\n${line}` : `${current}${line}`, {
     mode: 0o600,
   })
-  log('Wrote a random CURSOR_SECRET to .dev.vars (cursor pagination encrypts cursors with a key derived from it).')
+  log(
+    'Wrote a random CURSOR_SECRET to .dev.vars (cursor pagination encrypts cursors with a key derived from it).',
+  )
 }
 
 async function main(): Promise<void> {
