@@ -16,7 +16,7 @@ export type { FilterTarget } from './row-operands'
  * of one element in a value filter (a member's `display` is a subquery of its own).
  */
 const ROW_COMPARISON_DEPTH = 8
-const ELEMENT_COMPARISON_DEPTH = 12
+const ELEMENT_COMPARISON_DEPTH = 14
 
 /**
  * The height of `id IN (SELECT … WHERE tenant_id = ? AND <condition>)` or `EXISTS (…)` around an
