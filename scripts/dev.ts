@@ -32,7 +32,7 @@ async function ensureDevTenant(target: WranglerTarget, port: string): Promise<vo
 
 /**
  * `wrangler dev` reads secrets from `.dev.vars` (git-ignored). Cursor pagination (RFC 9865) needs a
- * signing secret; a random one is written on first run so cursors work locally too.
+ * encryption secret; a random one is written on first run so cursors work locally too.
  */
 function ensureDevVars(): void {
   const file = join(PROJECT_ROOT, '.dev.vars')
@@ -42,7 +42,9 @@ function ensureDevVars(): void {
   writeFileSync(file, current && !current.endsWith('\n') ? `${current}\n${line}` : `${current}${line}`, {
     mode: 0o600,
   })
-  log('Wrote a random CURSOR_SECRET to .dev.vars (cursor pagination signs cursors with it).')
+  log(
+    'Wrote a random CURSOR_SECRET to .dev.vars (cursor pagination encrypts cursors with a key derived from it).',
+  )
 }
 
 async function main(): Promise<void> {

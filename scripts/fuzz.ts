@@ -1,10 +1,11 @@
 /**
- * `npm run fuzz [-- --cases 100000 --seed 1 --concurrency 8 --minutes 14 --tenants 8]`: throws
- * generated hostile SCIM requests (scripts/lib/fuzz-cases.ts) at the real Worker under `wrangler dev`
- * on a free port with throwaway storage, checks every answer (scripts/lib/scim-answer.ts: never a
- * 5xx, always a well-formed SCIM answer or error), then checks that every stored resource is valid
- * for the schema the server publishes. Prints counts by status and kind and every failure with the
- * request that caused it; exits 1 on any failure, 2 when the time limit stopped it short.
+ * `npm run fuzz [-- --cases 100000 --seed 1 --concurrency 8 --minutes 14 --tenants 8 --port 8787]`:
+ * throws generated hostile SCIM requests (scripts/lib/fuzz-cases.ts) at the real Worker under
+ * `wrangler dev` on a free port (or `--port`, its inspector on the next one) with throwaway storage,
+ * checks every answer (scripts/lib/scim-answer.ts: never a 5xx, always a well-formed SCIM answer or
+ * error), then checks that every stored resource is valid for the schema the server publishes.
+ * Prints counts by status and kind and every failure with the request that caused it; exits 1 on
+ * any failure, 2 when the time limit stopped it short.
  *
  * The Worker limits requests per tenant (1500 a minute, wrangler.toml), so the cases are spread
  * over several tenants in turn; a 429 is counted, not a failure.
@@ -30,16 +31,18 @@ interface Options {
   concurrency: number
   minutes: number
   tenants: number
+  /** 0: a free port. */
+  port: number
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { cases: 100_000, seed: 1, concurrency: 8, minutes: 14, tenants: 8 }
+  const options: Options = { cases: 100_000, seed: 1, concurrency: 8, minutes: 14, tenants: 8, port: 0 }
   for (let i = 0; i < argv.length; i += 2) {
     const name = argv[i]?.replace(/^--/, '') as keyof Options
     const value = Number(argv[i + 1])
     if (!(name in options) || !Number.isFinite(value) || value <= 0) {
       throw new Error(
-        `Usage: npm run fuzz -- [--cases N] [--seed N] [--concurrency N] [--minutes N] [--tenants N]`,
+        `Usage: npm run fuzz -- [--cases N] [--seed N] [--concurrency N] [--minutes N] [--tenants N] [--port N]`,
       )
     }
     options[name] = value
@@ -112,7 +115,11 @@ async function main() {
   const cursorSecret = Array.from(crypto.getRandomValues(new Uint8Array(24)), (b) =>
     b.toString(16).padStart(2, '0'),
   ).join('')
-  const server = await startDevServer({ vars: { CURSOR_SECRET: cursorSecret }, log })
+  const server = await startDevServer({
+    vars: { CURSOR_SECRET: cursorSecret },
+    log,
+    ...(options.port > 0 && { port: options.port }),
+  })
   const agent = createAgent(options.concurrency)
   try {
     const tenants = await createTenants(server, options.tenants)

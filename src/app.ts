@@ -6,7 +6,7 @@ import { timing } from 'hono/timing'
 import { ADMIN_BASE_PATH, adminApp } from './admin/admin-app'
 import type { AppEnv } from './env'
 import { handleError, handleNotFound } from './http/error-handler'
-import { requestLog } from './http/request-log'
+import { noStore, requestIdOf, requestLog } from './http/request-log'
 import { ScimError } from './http/scim-error'
 import { deliverAfterWrite } from './ops/deliver-after-write'
 import { health } from './ops/health'
@@ -24,8 +24,10 @@ export function createApp() {
   const app = new Hono<AppEnv>({ strict: false })
   app.use(
     // `headerName: ''`: the id is Cloudflare's `cf-ray`, never one the client sends in X-Request-Id.
-    requestId({ headerName: '', generator: (c) => c.req.header('cf-ray') ?? crypto.randomUUID() }),
-    timing({ totalDescription: 'total' }),
+    requestId({ headerName: '', generator: (c) => requestIdOf(c.req.header('cf-ray')) }),
+    // Only once the request is authenticated: timings would tell a caller without a token how far
+    // its request got (token lookup, tenant record).
+    timing({ totalDescription: 'total', enabled: (c) => c.get('tenant') !== undefined }),
     requestLog,
     secureHeaders(),
   )
@@ -42,6 +44,7 @@ export function createApp() {
   app.get('/healthz', health)
   app.use(
     '/scim/v2/*',
+    noStore,
     tenancy,
     deliverAfterWrite,
     // /Bulk applies its own limit, the `maxPayloadSize` it advertises (bulk-routes.ts).

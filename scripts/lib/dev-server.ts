@@ -67,6 +67,8 @@ export interface DevServerOptions {
   vars?: Record<string, string>
   /** Progress lines (wrangler's own output is kept and shown only on failure). */
   log?: (line: string) => void
+  /** The port to listen on (its inspector on the next one); a free one when absent. */
+  port?: number
 }
 
 export async function freePort(): Promise<number> {
@@ -139,8 +141,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const target: WranglerTarget = { remote: false, persistTo: persistDir }
   await migrateAllDatabases(target, log)
 
-  const port = await freePort()
-  const inspectorPort = await freePort()
+  const port = options.port ?? (await freePort())
+  const inspectorPort = options.port === undefined ? await freePort() : options.port + 1
   const vars = Object.entries(options.vars ?? {}).flatMap(([name, value]) => ['--var', `${name}:${value}`])
   const args = [WRANGLER_JS, 'dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persistDir]
   args.push('--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false', ...vars)

@@ -1,7 +1,8 @@
 /**
  * Generated hostile SCIM requests (issue 7, point 2), shared by the fixed-seed sample in `npm test`
  * (test/integration/hostile-input.test.ts) and `npm run fuzz` (scripts/fuzz.ts): random and mutated
- * filters, PATCH operations, resource bodies, searches and Bulk requests, with SQL and JSON-path
+ * filters, filters deep and long up to the parser's limits, PATCH operations, resource bodies,
+ * searches and Bulk requests, with SQL and JSON-path
  * metacharacters in every string position, deep and large JSON, duplicate keys, `__proto__` and
  * `constructor` keys, numbers out of range, invalid UTF-8 and 1 MB strings.
  *
@@ -10,6 +11,7 @@
  * serializer's stack.
  */
 import fc from 'fast-check'
+import { deepFilterText, type FilterEndpoint } from './fuzz-deep-filters'
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User'
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group'
@@ -959,6 +961,33 @@ function withInvalidUtf8(text: string, at: readonly number[], which: readonly nu
 /** Request targets are cut to this many characters. */
 export const MAX_PATH_CHARACTERS = 8_000
 
+/**
+ * A deep or long filter (scripts/lib/fuzz-deep-filters.ts) on a list or a search, sorted and paged
+ * by cursor at times: the SQL of every filter the parser accepts must run (issue 12, point 4).
+ */
+const deepFilterRequest: fc.Arbitrary<FuzzRequest> = fc
+  .constantFrom('User', 'Group', 'root')
+  .chain((endpoint) =>
+    fc.record({
+      endpoint: fc.constant(endpoint as FilterEndpoint),
+      filter: deepFilterText(endpoint as FilterEndpoint),
+      search: fc.boolean(),
+      sortBy: rarely(fc.constantFrom('meta.created', 'displayName', 'emails', 'externalId'), 2),
+      cursor: fc.boolean(),
+    }),
+  )
+  .map(({ endpoint, filter, search, sortBy, cursor }): FuzzRequest => {
+    const base = { User: '/Users', Group: '/Groups', root: '' }[endpoint]
+    const params = { filter, ...(sortBy && { sortBy }), ...(cursor && { cursor: '', count: '2' }) }
+    if (search || endpoint === 'root') {
+      const body = JSON.stringify({ schemas: [SEARCH], ...params })
+      const headers = { 'content-type': 'application/scim+json' }
+      return { kind: 'deep filter', method: 'POST', path: `${base}/.search`, headers, body }
+    }
+    const query = Object.entries(params).map(([k, v]) => `${k}=${encode(v)}`)
+    return { kind: 'deep filter', method: 'GET', path: `${base}?${query.join('&')}`, headers: {} }
+  })
+
 /** Every kind of hostile request against a tenant whose resources are `ctx`. */
 export function fuzzRequest(ctx: FuzzContext, options: FuzzOptions = {}): fc.Arbitrary<FuzzRequest> {
   const json = (kind: string, method: string, path: fc.Arbitrary<string>, body: fc.Arbitrary<Json>) =>
@@ -985,6 +1014,7 @@ export function fuzzRequest(ctx: FuzzContext, options: FuzzOptions = {}): fc.Arb
       fc.constantFrom('/Users/.search', '/Groups/.search', '/.search'),
       searchBody(options),
     ),
+    deepFilterRequest,
     json('create user', 'POST', fc.constant('/Users'), anyJsonBody(mutated(userBase(options), options))),
     json('create group', 'POST', fc.constant('/Groups'), mutated(groupBase(ctx, options), options)),
     json('replace user', 'PUT', userPath, mutated(userBase(options), options)),

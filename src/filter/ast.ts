@@ -23,11 +23,27 @@ export interface AttributePath {
 }
 
 /**
- * Whether the path names a value the server never returns (RFC 7643 §2.2, `password`): filters and
- * sort keys refuse it, since matches or the order of results would reveal it.
+ * What a comparison or a sort key reads for a path (RFC 7644 §3.4.2.2): a complex attribute named as a
+ * whole stands for its `value` sub-attribute (`emails co "@x"`, `manager eq "m"`); undefined when it
+ * has none.
+ */
+export function impliedValue(path: AttributePath): AttributePath | undefined {
+  if (path.subAttribute || path.attribute.type !== 'complex') return path
+  const value = path.attribute.subAttributes?.find((s) => s.name.toLowerCase() === 'value')
+  return value && { ...path, subAttribute: value }
+}
+
+/**
+ * Whether reading the path could reveal a value the server never returns (RFC 7643 §2.2, `password`):
+ * filters and sort keys refuse it, since matches or the order of results would reveal it. A complex
+ * attribute named as a whole reads its sub-attributes too — its implied `value` in a comparison or
+ * sort, all of them for `pr` — so one never-returned sub-attribute makes the whole of it unreadable.
  */
 export const isNeverReturned = (path: AttributePath) =>
-  path.attribute.returned === 'never' || path.subAttribute?.returned === 'never'
+  path.attribute.returned === 'never' ||
+  (path.subAttribute
+    ? path.subAttribute.returned === 'never'
+    : (path.attribute.subAttributes ?? []).some((s) => s.returned === 'never'))
 
 export type FilterNode =
   | {

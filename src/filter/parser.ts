@@ -1,7 +1,7 @@
 import { ScimError } from '../http/scim-error'
 import type { AttributeDefinition, ResourceTypeDefinition } from '../schema/attribute'
 import type { SchemaRegistry } from '../schema/registry'
-import { type AttributePath, type FilterNode, isNeverReturned, type PatchPath } from './ast'
+import { type AttributePath, type FilterNode, impliedValue, isNeverReturned, type PatchPath } from './ast'
 import { checkComparison } from './check-comparison'
 import { type Fail, type Token, tokenize } from './lexer'
 
@@ -189,10 +189,9 @@ function createParser(
 
   // RFC 7644 §3.4.2.2 — `emails co "example.com"` compares the `value` of a complex attribute.
   function valueTarget(path: AttributePath, pathText: string, at: Token): AttributePath {
-    if (path.subAttribute || path.attribute.type !== 'complex') return path
-    const value = byName(path.attribute.subAttributes, 'value')
-    if (!value) throw fail(at.position, `"${pathText}" is complex: compare one of its sub-attributes`)
-    return { ...path, subAttribute: value }
+    const target = impliedValue(path)
+    if (!target) throw fail(at.position, `"${pathText}" is complex: compare one of its sub-attributes`)
+    return target
   }
 
   function resolve(t: Token): AttributePath {

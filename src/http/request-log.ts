@@ -36,6 +36,25 @@ export const requestLog: MiddlewareHandler<AppEnv> = async function requestLog(c
   }
 }
 
+// Cloudflare's ray id: 16 hex digits and the data center's IATA code (`8f1a2b3c4d5e6f70-LHR`).
+const CF_RAY = /^[0-9a-f]{16}-[A-Z]{3,4}$/
+
+/**
+ * The request id: Cloudflare's `cf-ray` when it is one (locally, or past a proxy, the header is the
+ * client's and may carry anything, markup included), else a fresh UUID.
+ */
+export const requestIdOf = (cfRay: string | undefined) =>
+  cfRay !== undefined && CF_RAY.test(cfRay) ? cfRay : crypto.randomUUID()
+
+/**
+ * `Cache-Control: no-store` on every SCIM answer, errors included: they carry a tenant's users and
+ * groups, or say whether a token works, and no cache on the way may keep them.
+ */
+export const noStore: MiddlewareHandler<AppEnv> = async function noStore(c, next) {
+  await next()
+  c.header('Cache-Control', 'no-store')
+}
+
 /** 501 is /Me's designed answer (README), not a fault for an operator to chase. */
 const isFault = (status: number) => status >= 500 && status !== 501
 

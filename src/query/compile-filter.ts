@@ -4,80 +4,68 @@ import type { FilterNode } from '../filter/ast'
 import { ScimError } from '../http/scim-error'
 import { compareOperand, not, type Operand } from './compare-sql'
 import { type ElementRows, elementRows, memberRows } from './element-sources'
+import { type Compiled, checkDepthBudget, compileLogic, type Leaf } from './filter-logic'
 import { MAX_FILTER_PARAMETERS } from './limits'
 import { type FilterTarget, hasSchema, listPresent, rowOperand } from './row-operands'
 
 export type { FilterTarget } from './row-operands'
 
-type Leaf = Extract<FilterNode, { kind: 'compare' | 'present' | 'valuePath' }>
-
-/** The boolean skeleton shared by row and element filters; `leaf` compiles the comparisons. */
-function compileLogic(node: FilterNode, leaf: (node: Leaf) => SQL): SQL {
-  switch (node.kind) {
-    case 'and':
-    case 'or':
-      return balanced(
-        operandsOf(node, node.kind).map((operand) => compileLogic(operand, leaf)),
-        node.kind === 'and' ? sql.raw('AND') : sql.raw('OR'),
-      )
-    case 'not':
-      return not(compileLogic(node.filter, leaf))
-    default:
-      return leaf(node)
-  }
-}
-
-/** The operands of a chain of one operator: `a or b or c` parses as `(a or b) or c`. */
-function operandsOf(node: FilterNode, kind: 'and' | 'or'): FilterNode[] {
-  return node.kind === kind ? [...operandsOf(node.left, kind), ...operandsOf(node.right, kind)] : [node]
-}
+/**
+ * Heights of the SQL expressions of comparisons (upper bounds, as SQLite counts them): a value of
+ * the row compared (`strftime(upper(json_extract(…))) > ?`, `NOT coalesce(… = ?, 0)` for `ne`), and
+ * of one element in a value filter (a member's `display` is a subquery of its own).
+ */
+const ROW_COMPARISON_DEPTH = 8
+const ELEMENT_COMPARISON_DEPTH = 14
 
 /**
- * Joins conditions as a balanced tree: SQLite refuses expressions deeper than 100, and the
- * left-deep chain of a filter within the parameter budget (80 comparisons) is deeper than that.
+ * The height of `id IN (SELECT … WHERE tenant_id = ? AND <condition>)` or `EXISTS (…)` around an
+ * element condition of height `depth`. SQLite counts a subquery's condition twice: in the height of
+ * the expression that holds it, and again while it resolves the names inside it.
  */
-function balanced(conditions: readonly SQL[], operator: SQL): SQL {
-  if (conditions.length === 1) return conditions[0] as SQL
-  const half = Math.ceil(conditions.length / 2)
-  return sql`(${balanced(conditions.slice(0, half), operator)} ${operator} ${balanced(conditions.slice(half), operator)})`
-}
+const subqueryDepth = (depth: number) => 2 + 2 * (depth + 2)
 
 /** A value filter's condition on one element of `rows`. */
-function compileElementFilter(filter: FilterNode, rows: ElementRows): SQL {
+function compileElementFilter(filter: FilterNode, rows: ElementRows): Compiled {
   return compileLogic(filter, (node) => {
     // The parser never nests value filters (RFC 7644 §3.4.2.2).
     if (node.kind === 'valuePath') throw new TypeError('A value filter cannot contain another value filter')
     const operand: Operand = rows.operand(node.path.subAttribute)
-    return node.kind === 'present' ? operand.present : compareOperand(operand, node.op, node.value)
+    const condition = node.kind === 'present' ? operand.present : compareOperand(operand, node.op, node.value)
+    return { sql: condition, depth: ELEMENT_COMPARISON_DEPTH }
   })
 }
 
 /** `attr[filter]` on the target: some element satisfies the filter. */
-function compileValuePath(node: Extract<FilterNode, { kind: 'valuePath' }>, target: FilterTarget): SQL {
-  if (!hasSchema(target, node.path.schema)) return sql`0`
+function compileValuePath(node: Extract<FilterNode, { kind: 'valuePath' }>, target: FilterTarget): Compiled {
+  if (!hasSchema(target, node.path.schema)) return { sql: sql`0`, depth: 1 }
   const rows = elementRows(node.path, target, node.filter)
-  return rows.containing(compileElementFilter(node.filter, rows))
+  const condition = compileElementFilter(node.filter, rows)
+  return { sql: rows.containing(condition.sql), depth: subqueryDepth(condition.depth) }
 }
 
-function compileLeaf(node: Leaf, target: FilterTarget): SQL {
+const negate = (compiled: Compiled): Compiled => ({ sql: not(compiled.sql), depth: compiled.depth + 2 })
+const row = (condition: SQL): Compiled => ({ sql: condition, depth: ROW_COMPARISON_DEPTH })
+
+function compileLeaf(node: Leaf, target: FilterTarget): Compiled {
   if (node.kind === 'valuePath') return compileValuePath(node, target)
   const { path } = node
   if (!path.attribute.multiValued) {
     const operand = rowOperand(path, target)
-    return node.kind === 'present' ? operand.present : compareOperand(operand, node.op, node.value)
+    return row(node.kind === 'present' ? operand.present : compareOperand(operand, node.op, node.value))
   }
   // RFC 7644 §3.4.2.2 — on a multi-valued attribute a comparison matches when any element matches,
   // so `emails.value eq "x"` is `emails[value eq "x"]`; `ne` is "no element equals".
   if (node.kind === 'present') {
     return path.subAttribute
       ? compileValuePath({ kind: 'valuePath', path, filter: node }, target)
-      : listPresent(path, target)
+      : { sql: listPresent(path, target), depth: subqueryDepth(ROW_COMPARISON_DEPTH) }
   }
   if (node.value === null) {
     const present = compileLeaf({ kind: 'present', path }, target)
-    return node.op === 'eq' ? not(present) : present
+    return node.op === 'eq' ? negate(present) : present
   }
-  if (node.op === 'ne') return not(compileLeaf({ ...node, op: 'eq' }, target))
+  if (node.op === 'ne') return negate(compileLeaf({ ...node, op: 'eq' }, target))
   return compileValuePath({ kind: 'valuePath', path, filter: node }, target)
 }
 
@@ -146,8 +134,9 @@ export function checkParameterBudget(...fragments: readonly SQL[]): void {
  */
 export function compileFilter(filter: FilterNode, target: FilterTarget): SQL {
   const compiled = compileLogic(filter, (node) => compileLeaf(node, target))
-  checkParameterBudget(compiled)
-  return compiled
+  checkDepthBudget(compiled)
+  checkParameterBudget(compiled.sql)
+  return compiled.sql
 }
 
 /**
@@ -157,6 +146,7 @@ export function compileFilter(filter: FilterNode, target: FilterTarget): SQL {
  */
 export function compileMemberFilter(filter: FilterNode, tenantId: string, baseUrl?: string): SQL {
   const compiled = compileElementFilter(filter, memberRows('group_members', tenantId, baseUrl))
-  checkParameterBudget(compiled)
-  return compiled
+  checkDepthBudget(compiled)
+  checkParameterBudget(compiled.sql)
+  return compiled.sql
 }

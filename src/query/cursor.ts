@@ -24,7 +24,7 @@ export interface CursorPosition {
 const MIN_SECRET_LENGTH = 32
 // Far above any real cursor; bounds the work spent on a forged one.
 const MAX_CURSOR_LENGTH = 4096
-const TOKEN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
+const TOKEN = /^[A-Za-z0-9_-]+$/
 
 /**
  * RFC 9865 §2.1 `invalidCursor`, with one message whatever the reason (forged, altered, another
@@ -37,7 +37,7 @@ export const invalidCursor = () =>
     'invalidCursor',
   )
 
-/** Cursor paging without the signing key configured (ServiceProviderConfig then says `cursor: false`). */
+/** Cursor paging without the cursor secret configured (ServiceProviderConfig then says `cursor: false`). */
 export const cursorsDisabled = () =>
   new ScimError(
     400,
@@ -46,9 +46,9 @@ export const cursorsDisabled = () =>
   )
 
 /**
- * The cursor signing secret of the Worker's environment (`CURSOR_SECRET`: a `wrangler secret`, a
+ * The cursor secret of the Worker's environment (`CURSOR_SECRET`: a `wrangler secret`, a
  * `.dev.vars` entry locally, a binding in tests), or undefined when absent or too short, which turns
- * cursor paging off rather than signing with a weak key.
+ * cursor paging off rather than sealing with a weak key.
  */
 export function cursorSecretOf(env: { readonly CURSOR_SECRET?: unknown }): string | undefined {
   const secret = env.CURSOR_SECRET
@@ -56,6 +56,10 @@ export function cursorSecretOf(env: { readonly CURSOR_SECRET?: unknown }): strin
 }
 
 const utf8 = new TextEncoder()
+// AES-GCM's 96-bit nonce and 128-bit tag.
+const NONCE_BYTES = 12
+const TAG_BYTES = 16
+const KEY_INFO = utf8.encode('scim-cursor-v2 AES-256-GCM')
 
 function toBase64Url(bytes: Uint8Array): string {
   let binary = ''
@@ -68,23 +72,28 @@ function fromBase64Url(text: string): Uint8Array {
   return Uint8Array.from(binary, (c) => c.charCodeAt(0))
 }
 
-const hmacKey = (secret: string) =>
-  crypto.subtle.importKey('raw', utf8.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'sign',
-    'verify',
-  ])
+/** The AES-GCM key of `secret`, derived with HKDF-SHA-256 (RFC 5869) so the secret itself is never a key. */
+async function cursorKey(secret: string): Promise<CryptoKey> {
+  const material = await crypto.subtle.importKey('raw', utf8.encode(secret), 'HKDF', false, ['deriveKey'])
+  return crypto.subtle.deriveKey(
+    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: KEY_INFO },
+    material,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    ['encrypt', 'decrypt'],
+  )
+}
 
-// The binding is signed but not carried: a cursor used with another tenant or query fails verification.
-const signedText = (binding: CursorBinding, payload: string) =>
+// The binding is authenticated but not carried: a cursor used with another tenant or query fails to open.
+const boundTo = (binding: CursorBinding) =>
   utf8.encode(
     JSON.stringify([
-      'scim-cursor-v1',
+      'scim-cursor-v2',
       binding.tenant,
       binding.resourceType,
       binding.filter ?? null,
       binding.sortBy ?? null,
       binding.sortOrder,
-      payload,
     ]),
   )
 
@@ -97,10 +106,12 @@ interface Payload {
 }
 
 /**
- * Issues an opaque cursor (RFC 9865 §2): base64url JSON of the position and expiry, then an
- * HMAC-SHA-256 over it and the binding; only URL-unreserved characters (RFC 3986 §2.3).
+ * Issues an opaque cursor (RFC 9865 §2): the position and expiry as JSON, encrypted with AES-GCM
+ * under a key derived from `CURSOR_SECRET`, with the binding as additional authenticated data;
+ * base64url of nonce and ciphertext, so only URL-unreserved characters (RFC 3986 §2.3). Encrypted,
+ * not just signed, so that no sort value can be read from a cursor.
  */
-export async function signCursor(
+export async function sealCursor(
   secret: string,
   binding: CursorBinding,
   position: CursorPosition,
@@ -111,15 +122,22 @@ export async function signCursor(
     x: Math.floor(now / 1000) + CURSOR_TIMEOUT_SECONDS,
     ...(position.after ? { k: position.after.key, i: position.after.id } : {}),
   }
-  const payload = toBase64Url(utf8.encode(JSON.stringify(body)))
-  const signature = await crypto.subtle.sign('HMAC', await hmacKey(secret), signedText(binding, payload))
-  return `${payload}.${toBase64Url(new Uint8Array(signature))}`
+  const nonce = crypto.getRandomValues(new Uint8Array(NONCE_BYTES))
+  const sealed = await crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv: nonce, additionalData: boundTo(binding) },
+    await cursorKey(secret),
+    utf8.encode(JSON.stringify(body)),
+  )
+  const bytes = new Uint8Array(NONCE_BYTES + sealed.byteLength)
+  bytes.set(nonce)
+  bytes.set(new Uint8Array(sealed), NONCE_BYTES)
+  return toBase64Url(bytes)
 }
 
-function readPayload(payload: string): Payload | undefined {
+function readPayload(plain: ArrayBuffer): Payload | undefined {
   let body: unknown
   try {
-    body = JSON.parse(new TextDecoder().decode(fromBase64Url(payload)))
+    body = JSON.parse(new TextDecoder().decode(plain))
   } catch {
     return undefined
   }
@@ -132,8 +150,34 @@ function readPayload(payload: string): Payload | undefined {
   return body as Payload
 }
 
+/** The cursor's plaintext, or undefined when it is not one we sealed for this binding with this secret. */
+async function unseal(
+  secret: string,
+  binding: CursorBinding,
+  cursor: string,
+): Promise<ArrayBuffer | undefined> {
+  if (cursor.length > MAX_CURSOR_LENGTH || !TOKEN.test(cursor)) return undefined
+  let bytes: Uint8Array
+  try {
+    bytes = fromBase64Url(cursor)
+  } catch {
+    return undefined
+  }
+  if (bytes.length < NONCE_BYTES + TAG_BYTES) return undefined
+  try {
+    return await crypto.subtle.decrypt(
+      { name: 'AES-GCM', iv: bytes.subarray(0, NONCE_BYTES), additionalData: boundTo(binding) },
+      await cursorKey(secret),
+      bytes.subarray(NONCE_BYTES),
+    )
+  } catch {
+    // The tag did not verify: altered, forged, another binding or another secret.
+    return undefined
+  }
+}
+
 /**
- * Verifies a cursor against the request's binding and returns its position; RFC 9865 §2.1: 400
+ * Opens a cursor for the request's binding and returns its position; RFC 9865 §2.1: 400
  * `invalidCursor` unless it was issued by us for this tenant and query, `expiredCursor` after
  * `cursorTimeout`.
  */
@@ -143,18 +187,8 @@ export async function openCursor(
   cursor: string,
   now = Date.now(),
 ): Promise<CursorPosition> {
-  if (cursor.length > MAX_CURSOR_LENGTH || !TOKEN.test(cursor)) throw invalidCursor()
-  const [payload = '', signature = ''] = cursor.split('.')
-  let signatureBytes: Uint8Array
-  try {
-    signatureBytes = fromBase64Url(signature)
-  } catch {
-    throw invalidCursor()
-  }
-  const key = await hmacKey(secret)
-  if (!(await crypto.subtle.verify('HMAC', key, signatureBytes, signedText(binding, payload))))
-    throw invalidCursor()
-  const body = readPayload(payload)
+  const plain = await unseal(secret, binding, cursor)
+  const body = plain && readPayload(plain)
   if (!body) throw invalidCursor()
   if (body.x * 1000 < now) {
     throw new ScimError(

@@ -19,7 +19,14 @@ export const CURSOR_TIMEOUT_SECONDS = 3600
  */
 export const MAX_FILTER_PARAMETERS = 80
 
-/** The `pagination` of ServiceProviderConfig, RFC 9865 §4; cursors only when their signing key is configured. */
+/**
+ * The height a compiled filter's SQL condition may have. SQLite (and so D1) refuses expression trees
+ * deeper than 100; the list statements put the filter under two or three more levels (the tenant
+ * and keyset conditions), and the leaf heights the compiler assumes are upper bounds.
+ */
+export const MAX_FILTER_SQL_DEPTH = 90
+
+/** The `pagination` of ServiceProviderConfig, RFC 9865 §4; cursors only when their secret is configured. */
 export function paginationFeatures(cursorSupported: boolean): PaginationFeatures {
   return {
     cursor: cursorSupported,

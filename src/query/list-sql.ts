@@ -68,15 +68,18 @@ export function pageQuery(arms: readonly Arm[], window: PageWindow): SQL {
     )} LIMIT ${window.limit}${offset}`
 }
 
-/** The size of one arm's filtered set; unfiltered, the kept count (COUNT is linear in SQLite). */
+/** The size of one arm's filtered set, as a row `n`; unfiltered, the kept count (COUNT is linear in SQLite). */
 function countOf(arm: Arm): SQL {
-  if (arm.filter) return sql`(SELECT count(*) FROM ${from(arm)} WHERE ${conditions(arm, [])})`
-  return sql`coalesce((SELECT count FROM resource_counts
-    WHERE tenant_id = ${arm.target.tenantId} AND resource_type = ${sql.raw(`'${arm.kind}'`)}), 0)`
+  if (arm.filter) return sql`SELECT count(*) AS n FROM ${from(arm)} WHERE ${conditions(arm, [])}`
+  return sql`SELECT coalesce((SELECT count FROM resource_counts
+    WHERE tenant_id = ${arm.target.tenantId} AND resource_type = ${sql.raw(`'${arm.kind}'`)}), 0) AS n`
 }
 
-/** `totalResults`, RFC 7644 §3.4.2: the size of the whole filtered set, whatever the page. */
+/**
+ * `totalResults`, RFC 7644 §3.4.2: the size of the whole filtered set, whatever the page. The counts
+ * are rows of a FROM subquery, not scalar subqueries of an expression: SQLite would count the
+ * filter's height twice in an expression (see MAX_FILTER_SQL_DEPTH).
+ */
 export function countQuery(arms: readonly Arm[]): SQL {
-  const counts = arms.map(countOf)
-  return sql`SELECT ${sql.join(counts, sql` + `)} AS total`
+  return sql`SELECT sum(n) AS total FROM (${sql.join(arms.map(countOf), sql` UNION ALL `)})`
 }

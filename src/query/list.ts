@@ -14,7 +14,7 @@ import { type Computed, renderResource } from '../resources/render'
 import type { SchemaRegistry } from '../schema/registry'
 import { LIST_RESPONSE } from '../schema/urns'
 import { checkParameterBudget, compileFilter, isIndexedLookup } from './compile-filter'
-import { type CursorBinding, type CursorPosition, cursorsDisabled, openCursor, signCursor } from './cursor'
+import { type CursorBinding, type CursorPosition, cursorsDisabled, openCursor, sealCursor } from './cursor'
 import type { ListParams } from './list-params'
 import { ALIASES, type Arm, countQuery, type PageWindow, pageQuery } from './list-sql'
 import { type RowPosition, resolveSortBy, type SortValue, sortKeyOf } from './sort'
@@ -140,7 +140,7 @@ async function cursorsOf(plan: Plan, fetched: Row[], count: number) {
   const more = fetched.length > count
   const page = fetched.slice(0, count)
   const sign = (direction: 'next' | 'previous', row: Row | undefined) =>
-    signCursor(secret, binding, row ? { direction, after: positionOf(row) } : { direction })
+    sealCursor(secret, binding, row ? { direction, after: positionOf(row) } : { direction })
   if (position.direction === 'next') {
     return {
       rows: page,

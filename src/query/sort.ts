@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm'
-import { type AttributePath, isNeverReturned } from '../filter/ast'
+import { type AttributePath, impliedValue, isNeverReturned } from '../filter/ast'
 import { ScimError } from '../http/scim-error'
 import type { ResourceTypeDefinition } from '../schema/attribute'
 import type { SchemaRegistry } from '../schema/registry'
@@ -39,11 +39,11 @@ export function resolveSortBy(
     if (path && isNeverReturned(path))
       throw invalidSort(`"${sortBy}" is never returned, so it cannot be sorted by`)
     if (!path || path.subAttribute || path.attribute.type !== 'complex') return path
-    const value = path.attribute.subAttributes?.find((s) => s.name === 'value')
+    const value = impliedValue(path)
     if (!path.attribute.multiValued || !value) {
       throw invalidSort(`"${sortBy}" is complex: sort by one of its sub-attributes, e.g. name.familyName`)
     }
-    return { ...path, subAttribute: value }
+    return value
   })
 }
 

@@ -4,7 +4,7 @@ import { countRoundTrips } from '../db/round-trips'
 import * as schema from '../db/schema'
 import type { AppEnv } from '../env'
 import { ScimError } from '../http/scim-error'
-import { primarySession } from '../ops/d1-bindings'
+import { d1Binding, primarySession } from '../ops/d1-bindings'
 import { enforceRateLimit } from '../ops/rate-limit'
 import { tenantFromHost } from './host'
 import { type TenantRecord, tenantKey, tenantRecordSchema, tokenIsLive } from './tenant-record'
@@ -74,8 +74,13 @@ export const tenancy: MiddlewareHandler<AppEnv> = async function tenancy(c, next
       record.status === 'suspended' ? 'This tenant is suspended' : 'This tenant is not active',
     )
 
-  const binding = (c.env as unknown as Record<string, unknown>)[record.db] as D1Database | undefined
-  if (!binding) throw new Error(`Tenant ${name} names D1 binding ${record.db}, which this deployment lacks`)
+  // An operator's error (a record written before the binding was deployed, or naming another
+  // binding): a logged 500, since retrying cannot help.
+  const binding = d1Binding(c.env, record.db)
+  if (!binding)
+    throw new Error(
+      `Tenant ${name} names ${record.db}, which is not a D1 database binding of this deployment`,
+    )
   const d1 = countRoundTrips(primarySession(binding), c.var.d1)
   const db = drizzle(d1, { schema, casing: 'snake_case' })
   c.set('tenant', {

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { describe, it } from 'vitest'
-import { signCursor } from '../../src/query/cursor'
+import { sealCursor } from '../../src/query/cursor'
 import { MAX_PAGE_SIZE } from '../../src/query/limits'
 import { createGroup, createUser, ERROR, LIST } from '../support/fixtures'
 import { roundTrips, scim } from '../support/scim-client'
@@ -239,11 +239,11 @@ describe('cursors (RFC 9865)', () => {
       sortOrder: 'ascending',
     } as const
     const position = { direction: 'next', after: { key: users[0].meta.created, id: users[0].id } } as const
-    const stale = await signCursor(secret, binding, position, Date.now() - 2 * 3600 * 1000)
+    const stale = await sealCursor(secret, binding, position, Date.now() - 2 * 3600 * 1000)
     const res = await scim(tenant, `/Users?count=2&cursor=${stale}`)
     expect(res.status).toBe(400)
     expect(res.json.scimType).toBe('expiredCursor')
-    const fresh = await signCursor(secret, binding, position)
+    const fresh = await sealCursor(secret, binding, position)
     expect(names(await get(tenant, `/Users?count=2&cursor=${fresh}`))).toEqual(['Alice', 'bob'])
   })
 })

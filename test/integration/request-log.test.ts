@@ -87,15 +87,15 @@ describe('request log', () => {
   it('logs an unexpected error once, with the request id that the 500 carries', async ({ expect }) => {
     // A record naming a D1 binding the deployment lacks is an operator error, not the client's.
     const tenant = await createTenant({ db: 'DB_MISSING' })
-    const res = await scim(tenant, '/Users', { headers: { 'cf-ray': 'abc123-AMS' } })
+    const res = await scim(tenant, '/Users', { headers: { 'cf-ray': '0123456789abcdef-AMS' } })
     expect(res.status).toBe(500)
-    expect(res.json.detail).toBe('Internal server error (request id abc123-AMS)')
-    expect(res.headers.get('x-request-id')).toBe('abc123-AMS')
+    expect(res.json.detail).toBe('Internal server error (request id 0123456789abcdef-AMS)')
+    expect(res.headers.get('x-request-id')).toBe('0123456789abcdef-AMS')
     const errors = lines.filter((line) => line.includes('unexpected error'))
     expect(errors).toHaveLength(1)
-    expect(JSON.parse(errors[0]!)).toMatchObject({ level: 'error', requestId: 'abc123-AMS' })
+    expect(JSON.parse(errors[0]!)).toMatchObject({ level: 'error', requestId: '0123456789abcdef-AMS' })
     expect(requestLines()).toEqual([
-      expect.objectContaining({ level: 'error', requestId: 'abc123-AMS', status: 500 }),
+      expect.objectContaining({ level: 'error', requestId: '0123456789abcdef-AMS', status: 500 }),
     ])
   })
 

@@ -88,6 +88,8 @@ export function faultyD1(real: D1Database, fault: Fault): FaultyD1 {
             return run()
           }
         }
+        // The class itself, unbound: the Worker recognises D1 bindings by their class name.
+        if (property === 'constructor') return value
         return typeof value === 'function' ? value.bind(target) : value
       },
     })
