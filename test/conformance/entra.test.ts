@@ -10,7 +10,7 @@ import { createTenant, type TestTenant } from '../support/tenant'
 
 const ENTRA_GROUP = 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group'
 const ENTERPRISE_TYPO = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0User'
-const SCIM_JSON = 'application/scim+json; charset=utf-8'
+const SCIM_JSON = 'application/scim+json'
 
 /** Entra URL-encodes filters with `+` for spaces and `%22` for quotes. */
 const filterOf = (expression: string) => `filter=${encodeURIComponent(expression).replace(/%20/g, '+')}`
