@@ -1,5 +1,4 @@
 import type { CompareOperator, FilterValue } from './ast'
-import { parseDateTime } from './date-time'
 
 /**
  * Tokens of the SCIM filter grammar, RFC 7644 §3.4.2.2 Figure 1. `position` is the 0-based offset of
@@ -108,8 +107,9 @@ export function tokenize(input: string, fail: Fail): Token[] {
 /**
  * Microsoft's reference collection writes comparison values unquoted (`userName sw O`,
  * `emails.value co example.com`, `meta.created gt 2015-10-10T14:38:21.8617979-07:00`). Right after a
- * comparison operator, a bare token is a string unless it is `true`, `false`, `null`, a keyword or
- * starts like a number (then it is a number, or a date-time, or an error as before).
+ * comparison operator, a bare token is a string unless it is `true`, `false`, `null`, `and`, `or`,
+ * `not` or a JSON number; the attribute's type then checks it as it checks a quoted string (a bare
+ * date-time compares as a date-time).
  */
 function isBareString(tokens: readonly Token[], input: string, i: number): boolean {
   const previous = tokens.at(-1)
@@ -118,8 +118,7 @@ function isBareString(tokens: readonly Token[], input: string, i: number): boole
   const text = BARE.exec(input)?.[0]
   if (!text || text.startsWith("'")) return false
   const lower = text.toLowerCase()
-  if (LITERALS.has(lower) || KEYWORDS.has(lower)) return false
-  return /^[-\d]/.test(text) ? parseDateTime(text) !== undefined : true
+  return !LITERALS.has(lower) && !KEYWORDS.has(lower) && !NUMBER.test(text)
 }
 
 // RFC 7644 §3.4.2.2 — "attribute names and attribute operators used in filters are case insensitive";

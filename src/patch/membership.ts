@@ -76,7 +76,9 @@ function parseMembers(value: unknown): MemberRef[] {
   return (Array.isArray(value) ? value : [value]).map((item, i) => {
     const id = typeof item === 'string' ? item : field(item, 'value')
     if (typeof id !== 'string' || id === '') {
-      throw ScimError.invalidValue(`members[${i}] must be a member id or an object with a non-empty string 'value'`)
+      throw ScimError.invalidValue(
+        `members[${i}] must be a member id or an object with a non-empty string 'value'`,
+      )
     }
     const given = field(item, 'type')
     if (given === undefined || given === null) return { value: id }

@@ -60,7 +60,8 @@ function matchToken(record: TenantRecord | undefined, hash: string, now: Date): 
 export const tenancy: MiddlewareHandler<AppEnv> = async function tenancy(c, next) {
   const host = hostOf(c.req.raw)
   const local = localTenantPath(getPath(c.req.raw), host, c.env)
-  const name = tenantFromHost(host, c.env.BASE_DOMAIN, c.env.ALLOW_LOCALHOST_TENANTS === 'true') ?? local?.tenant
+  const name =
+    tenantFromHost(host, c.env.BASE_DOMAIN, c.env.ALLOW_LOCALHOST_TENANTS === 'true') ?? local?.tenant
   if (!name) throw ScimError.notFound('No SCIM tenant is served at this host')
 
   const token = bearerToken(c.req.header('authorization'))

@@ -31,11 +31,20 @@ describe('unquoted comparison values', () => {
     // a bare value ends at whitespace, a parenthesis or a bracket
     ['emails[type eq work]', '(emails[] (eq emails.type "work"))'],
     ['emails[value eq bob@example.com].type eq work', expect.stringContaining('"bob@example.com"')],
-    ['userName eq O\'Malley', '(eq userName "O\'Malley")'],
+    ["userName eq O'Malley", '(eq userName "O\'Malley")'],
+    // an id that starts with digits (Entra's GUIDs) is not a number
+    [
+      'externalId eq 0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef',
+      '(eq externalId "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef")',
+    ],
+    ['externalId eq 007', '(eq externalId "007")'],
     // JSON literals and numbers keep their meaning
     ['active eq True', '(eq active true)'],
     ['userName eq null', '(eq userName null)'],
-    ['urn:example:params:scim:schemas:extension:test:2.0:User:loginCount gt -5', expect.stringContaining('-5)')],
+    [
+      'urn:example:params:scim:schemas:extension:test:2.0:User:loginCount gt -5',
+      expect.stringContaining('-5)'),
+    ],
   ])('%s', (source, expected) => {
     expect(parse(source)).toEqual(expected)
   })
@@ -44,12 +53,12 @@ describe('unquoted comparison values', () => {
     // keywords are never values: a missing value stays an error
     ['userName eq and title pr', 'position 12: expected a value after "eq", found "and"'],
     ['userName eq or', 'expected a value after "eq", found "or"'],
-    // something that starts like a number is a number or a date-time, never a string
-    ['loginCount eq 1abc', 'invalid number 1abc'],
-    ['loginCount eq 01', 'invalid number 01'],
-    ['meta.created gt 2015-10-10', 'invalid number 2015-10-10'],
-    ['meta.created gt 2015-13-10T00:00:00Z', 'invalid number'],
-    // the bare value is typed like a quoted one
+    // a JSON number stays a number, and a bare value is typed like a quoted one
+    ['userName eq 42', '"userName" has type string: expected a quoted string, found 42'],
+    ['score eq 1e999', 'number 1e999 is out of range'],
+    ['loginCount eq 1abc', '"loginCount" has type integer: expected a number, found 1abc'],
+    ['meta.created gt 2015-10-10', 'expected an RFC 3339 date-time string'],
+    ['meta.created gt 2015-13-10T00:00:00Z', 'expected an RFC 3339 date-time string'],
     ['meta.created gt yesterday', 'expected an RFC 3339 date-time string'],
     ['loginCount eq five', 'expected a number, found five'],
     // a single quote does not start a string
