@@ -26,7 +26,9 @@ async function ensureDevTenant(target: WranglerTarget, port: string): Promise<vo
   const issued = await createTenant(w, { name: DEV_TENANT, db: 'DB', label: 'npm run dev' }, log)
   process.stdout.write(
     `\nCreated tenant ${DEV_TENANT}. Its token (shown only this once):\n  ${issued.token}\n\nTry:\n` +
-      `  curl -H "Authorization: Bearer ${issued.token}" http://${DEV_TENANT}.localhost:${port}/scim/v2/Users\n\n`,
+      `  curl -H "Authorization: Bearer ${issued.token}" http://${DEV_TENANT}.localhost:${port}/scim/v2/Users\n` +
+      `Tools on Node (fetch, newman) cannot resolve ${DEV_TENANT}.localhost; for them the tenant's base URL is\n` +
+      `  http://localhost:${port}/tenants/${DEV_TENANT}/scim/v2\n\n`,
   )
 }
 
