@@ -1,5 +1,23 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
+
+/**
+ * wrangler reads `.dev.vars` (or `.env`) beside the configuration it is given, so with wrangler.toml
+ * the tests would run with a developer's own secrets. They get a copy of it in a directory that has
+ * neither, its relative paths made absolute; the test bindings are all set below.
+ */
+async function testWranglerConfig(): Promise<string> {
+  const text = (await readFile('wrangler.toml', 'utf8')).replace(
+    /^(main|migrations_dir)\s*=\s*"([^"]+)"/gm,
+    (_, key: string, path: string) => `${key} = ${JSON.stringify(resolve(path))}`,
+  )
+  const dir = resolve('.tmp/vitest')
+  await mkdir(dir, { recursive: true })
+  await writeFile(join(dir, 'wrangler.toml'), text)
+  return join(dir, 'wrangler.toml')
+}
 
 // Three projects: pure modules in Node (`unit`), the real Worker inside workerd with local D1 and
 // KV (`workers`), and the documented local workflow driven through `wrangler dev` (`e2e`, Node,
@@ -13,7 +31,7 @@ const directoryBinding = (props: Record<string, unknown> | undefined) => ({
 })
 
 export default defineConfig(async () => {
-  const migrations = await readD1Migrations('migrations')
+  const [migrations, configPath] = await Promise.all([readD1Migrations('migrations'), testWranglerConfig()])
   return {
     test: {
       // The Worker logs a JSON line per request; show a test's output only when it fails.
@@ -23,7 +41,7 @@ export default defineConfig(async () => {
         {
           plugins: [
             cloudflareTest({
-              wrangler: { configPath: './wrangler.toml' },
+              wrangler: { configPath },
               miniflare: {
                 bindings: {
                   TEST_MIGRATIONS: migrations,

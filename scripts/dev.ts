@@ -11,7 +11,7 @@ import { migrateAllDatabases } from './lib/migrate'
 import { absolutePersistTo, optionValue } from './lib/target-args'
 import { createTenant } from './lib/tenant-commands'
 import { flagsText, readTenant } from './lib/tenant-store'
-import { createWrangler, PROJECT_ROOT, type WranglerTarget } from './lib/wrangler'
+import { createWrangler, PROJECT_ROOT, quietWranglerEnv, type WranglerTarget } from './lib/wrangler'
 
 const DEV_TENANT = 'dev'
 const log = (line: string) => process.stderr.write(`${line}\n`)
@@ -26,7 +26,9 @@ async function ensureDevTenant(target: WranglerTarget, port: string): Promise<vo
   const issued = await createTenant(w, { name: DEV_TENANT, db: 'DB', label: 'npm run dev' }, log)
   process.stdout.write(
     `\nCreated tenant ${DEV_TENANT}. Its token (shown only this once):\n  ${issued.token}\n\nTry:\n` +
-      `  curl -H "Authorization: Bearer ${issued.token}" http://${DEV_TENANT}.localhost:${port}/scim/v2/Users\n\n`,
+      `  curl -H "Authorization: Bearer ${issued.token}" http://${DEV_TENANT}.localhost:${port}/scim/v2/Users\n` +
+      `Tools on Node (fetch, newman) cannot resolve ${DEV_TENANT}.localhost; for them the tenant's base URL is\n` +
+      `  http://localhost:${port}/tenants/${DEV_TENANT}/scim/v2\n\n`,
   )
 }
 
@@ -55,16 +57,14 @@ async function main(): Promise<void> {
     env: optionValue(passthrough, 'env', 'e'),
   }
   ensureDevVars()
-  await migrateAllDatabases(target, log)
+  await migrateAllDatabases(target, log, { echo: false })
   await ensureDevTenant(target, optionValue(passthrough, 'port') ?? '8787')
 
   const child = spawn(
     process.execPath,
     [join(PROJECT_ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'dev', ...passthrough],
-    {
-      cwd: PROJECT_ROOT,
-      stdio: 'inherit',
-    },
+    // The first screen shows the token and the URL, not wrangler's network noise (wrangler.ts).
+    { cwd: PROJECT_ROOT, stdio: 'inherit', env: quietWranglerEnv() },
   )
   // Ctrl-C reaches wrangler directly (same process group) and it shuts down by itself: we only
   // stay alive until it has. A SIGTERM sent to us alone is passed on.

@@ -5,6 +5,7 @@ import { secureHeaders } from 'hono/secure-headers'
 import { timing } from 'hono/timing'
 import { ADMIN_BASE_PATH, adminApp } from './admin/admin-app'
 import type { AppEnv } from './env'
+import { routingPath } from './http/endpoint-path'
 import { handleError, handleNotFound } from './http/error-handler'
 import { noStore, requestIdOf, requestLog } from './http/request-log'
 import { ScimError } from './http/scim-error'
@@ -20,8 +21,8 @@ const BULK_PATH = /^\/scim\/v2\/Bulk\/?$/
 
 /** Builds the Worker's Hono app: middleware order, error handling, and the SCIM mount. */
 export function createApp() {
-  // `strict: false` — `/Users/` routes like `/Users` (Entra sends trailing slashes).
-  const app = new Hono<AppEnv>({ strict: false })
+  // Every later step sees the canonical path: `/users/` routes like `/Users` (endpoint-path.ts).
+  const app = new Hono<AppEnv>({ getPath: routingPath })
   app.use(
     // `headerName: ''`: the id is Cloudflare's `cf-ray`, never one the client sends in X-Request-Id.
     requestId({ headerName: '', generator: (c) => requestIdOf(c.req.header('cf-ray')) }),

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { migrateAllDatabases } from './migrate'
 import { createTenant } from './tenant-commands'
-import { createWrangler, PROJECT_ROOT, type WranglerTarget } from './wrangler'
+import { createWrangler, PROJECT_ROOT, quietWranglerEnv, type WranglerTarget } from './wrangler'
 
 const WRANGLER_JS = join(PROJECT_ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js')
 const STARTUP_TIMEOUT_MS = 90_000
@@ -151,7 +151,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     cwd: PROJECT_ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', FORCE_COLOR: '0', NO_COLOR: '1' },
+    env: { ...quietWranglerEnv(), FORCE_COLOR: '0', NO_COLOR: '1' },
   })
   let output = ''
   const keep = (chunk: Buffer) => {

@@ -28,13 +28,28 @@ export interface RunResult {
   stderr: string
 }
 
+/**
+ * The environment of every wrangler we start (each variable can still be set in the shell): no
+ * fetch of `request.cf` data from workers.cloudflare.com, which prints two stack traces offline
+ * (the Worker reads no `request.cf`; miniflare's fallback values serve), no banner with its update
+ * check, no usage metrics.
+ */
+export function quietWranglerEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return {
+    ...env,
+    CLOUDFLARE_CF_FETCH_ENABLED: env.CLOUDFLARE_CF_FETCH_ENABLED ?? 'false',
+    WRANGLER_HIDE_BANNER: env.WRANGLER_HIDE_BANNER ?? 'true',
+    WRANGLER_SEND_METRICS: env.WRANGLER_SEND_METRICS ?? 'false',
+  }
+}
+
 /** Runs the project's wrangler with its output captured; `echo` also copies it live to our stderr. */
 export function runWrangler(args: string[], options: { echo?: boolean } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [WRANGLER_JS, ...args], {
       cwd: PROJECT_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', FORCE_COLOR: '0', NO_COLOR: '1' },
+      env: { ...quietWranglerEnv(), FORCE_COLOR: '0', NO_COLOR: '1' },
     })
     let stdout = ''
     let stderr = ''

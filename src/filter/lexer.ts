@@ -36,7 +36,10 @@ const LITERALS = new Map<string, FilterValue>([
   ['false', false],
   ['null', null],
 ])
+const KEYWORDS = new Set(['and', 'or', 'not'])
 const PUNCTUATION = new Set(['(', ')', '[', ']'])
+// A value written without quotes ends at whitespace, a parenthesis, a bracket or a quote.
+const BARE = /[^\s()[\]"]+/y
 // RFC 7159 §2 — insignificant whitespace; a URL-decoded `+` arrives here as a space.
 const WHITESPACE = new Set([' ', '\t', '\n', '\r'])
 // ATTRNAME chars plus `$` (for `$ref`), `.` (subAttr) and `:` (schema URN prefix, whose versions carry dots).
@@ -73,6 +76,10 @@ export function tokenize(input: string, fail: Fail): Token[] {
     } else if (PUNCTUATION.has(c)) {
       tokens.push({ kind: c as '(' | ')' | '[' | ']', text: c, position: i })
       i++
+    } else if (isBareString(tokens, input, i)) {
+      const text = sticky(BARE) as string
+      tokens.push({ kind: 'literal', value: text, text, position: i })
+      i += text.length
     } else if (c === '"') {
       const { value, end } = readString(input, i, fail)
       tokens.push({ kind: 'literal', value, text: input.slice(i, end), position: i })
@@ -97,13 +104,30 @@ export function tokenize(input: string, fail: Fail): Token[] {
   return tokens
 }
 
+/**
+ * Microsoft's reference collection writes comparison values unquoted (`userName sw O`,
+ * `emails.value co example.com`, `meta.created gt 2015-10-10T14:38:21.8617979-07:00`). Right after a
+ * comparison operator, a bare token is a string unless it is `true`, `false`, `null`, `and`, `or`,
+ * `not` or a JSON number; the attribute's type then checks it as it checks a quoted string (a bare
+ * date-time compares as a date-time).
+ */
+function isBareString(tokens: readonly Token[], input: string, i: number): boolean {
+  const previous = tokens.at(-1)
+  if (previous?.kind !== 'operator' || previous.operator === 'pr') return false
+  BARE.lastIndex = i
+  const text = BARE.exec(input)?.[0]
+  if (!text || text.startsWith("'")) return false
+  const lower = text.toLowerCase()
+  return !LITERALS.has(lower) && !KEYWORDS.has(lower) && !NUMBER.test(text)
+}
+
 // RFC 7644 §3.4.2.2 — "attribute names and attribute operators used in filters are case insensitive";
 // the logical operators and JSON literals are accepted in any case too.
 function classifyWord(text: string, position: number): Token {
   const lower = text.toLowerCase()
   if (OPERATORS.has(lower))
     return { kind: 'operator', operator: lower as CompareOperator | 'pr', text, position }
-  if (lower === 'and' || lower === 'or' || lower === 'not') return { kind: lower, text, position }
+  if (KEYWORDS.has(lower)) return { kind: lower as 'and' | 'or' | 'not', text, position }
   if (LITERALS.has(lower))
     return { kind: 'literal', value: LITERALS.get(lower) as FilterValue, text, position }
   return { kind: 'path', text, position }

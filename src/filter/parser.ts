@@ -173,8 +173,7 @@ function createParser(
     }
     const value = next()
     if (value.kind !== 'literal') {
-      const hint = value.kind === 'path' ? ' (strings must be in double quotes)' : ''
-      throw fail(value.position, `expected a value after "${op.text}", found ${describe(value)}${hint}`)
+      throw fail(value.position, `expected a value after "${op.text}", found ${describe(value)}`)
     }
     const target = valueTarget(path, pathText, op)
     const checked = checkComparison(

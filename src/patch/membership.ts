@@ -69,12 +69,16 @@ function removeMatching(filter: FilterNode): MembershipChange {
 /**
  * Reads a member list (or a lone member object). `value` must be a non-empty string; `type` is
  * optional (any letter case); `display` and `$ref` are ignored, including Entra's `"$ref": null`.
+ * A bare string is read as a member id, as Microsoft's reference collection sends it
+ * (`"value": "<id>"`); like any other id, one that names nothing in the tenant is skipped.
  */
 function parseMembers(value: unknown): MemberRef[] {
   return (Array.isArray(value) ? value : [value]).map((item, i) => {
-    const id = field(item, 'value')
+    const id = typeof item === 'string' ? item : field(item, 'value')
     if (typeof id !== 'string' || id === '') {
-      throw ScimError.invalidValue(`members[${i}] must be an object with a non-empty string 'value'`)
+      throw ScimError.invalidValue(
+        `members[${i}] must be a member id or an object with a non-empty string 'value'`,
+      )
     }
     const given = field(item, 'type')
     if (given === undefined || given === null) return { value: id }

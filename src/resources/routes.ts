@@ -8,7 +8,7 @@ import { registerResourceRoutes } from './resource-routes'
 
 /** The SCIM endpoints of RFC 7644 §3.2, mounted at `/scim/v2`. */
 export function scimRoutes() {
-  const scim = new Hono<AppEnv>({ strict: false })
+  const scim = new Hono<AppEnv>()
   registerListRoutes(scim)
   registerDiscoveryRoutes(scim)
   registerBulkRoutes(scim)

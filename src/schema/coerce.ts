@@ -167,7 +167,8 @@ export function normalizeResource(
     const values = coerceAttributes(extension.attributes, raw, `${extension.id}:`)
     if (values) out[extension.id] = values
   }
-  checkRequired(out, core, extensions, resourceType, mode)
+  const nested = Object.keys(body).find((k) => k.toLowerCase() === core.id.toLowerCase())
+  checkRequired(out, core, extensions, resourceType, mode, nested)
   return { schemas: resourceSchemas(out, registry, resourceType), ...out }
 }
 
@@ -178,8 +179,13 @@ function checkRequired(
   extensions: readonly SchemaDefinition[],
   resourceType: ResourceTypeDefinition,
   mode: 'create' | 'replace',
+  nestedCoreKey: string | undefined,
 ) {
   const request = mode === 'create' ? 'POST' : 'PUT'
+  // Some clients nest core attributes under the core URN, as extensions are (scimverify does).
+  const hint = nestedCoreKey
+    ? `; core attributes belong at the top level of the body (RFC 7643 §3), the object under '${nestedCoreKey}' is not read`
+    : ''
   for (const { schema, required } of resourceType.schemaExtensions) {
     if (required && resource[schema] === undefined) {
       throw ScimError.invalidValue(
@@ -196,7 +202,9 @@ function checkRequired(
       if (!attribute.required || attribute.mutability === 'readOnly' || (value !== undefined && value !== ''))
         continue
       const name = schema === core ? attribute.name : `${schema.id}:${attribute.name}`
-      throw ScimError.invalidValue(`Attribute '${name}' is required in a ${request} ${resourceType.name}`)
+      throw ScimError.invalidValue(
+        `Attribute '${name}' is required in a ${request} ${resourceType.name}${hint}`,
+      )
     }
   }
 }

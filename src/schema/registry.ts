@@ -25,7 +25,11 @@ export interface SchemaRegistry {
 const byName = (attributes: readonly AttributeDefinition[] | undefined, name: string) =>
   attributes?.find((a) => a.name.toLowerCase() === name.toLowerCase())
 
-/** Splits `urn:…:Name:attr.sub` into the schema and the attribute part, when the path starts with a known URN. */
+/**
+ * Splits `urn:…:Name:attr.sub` into the schema and the attribute part, when the path starts with a
+ * known URN. A dot in place of the colon (`…:enterprise:2.0:User.manager`, as Microsoft's "SCIM
+ * Inbound" collection writes it) is read the same: after a known URN it cannot mean anything else.
+ */
 function splitUrn(
   schemas: readonly SchemaDefinition[],
   path: string,
@@ -34,7 +38,10 @@ function splitUrn(
   // Longest URN first so that `…:User` never shadows a longer `…:User:…` extension URN.
   const match = [...schemas]
     .sort((a, b) => b.id.length - a.id.length)
-    .find((s) => lower.startsWith(`${s.id.toLowerCase()}:`))
+    .find((s) => {
+      const id = s.id.toLowerCase()
+      return lower.startsWith(`${id}:`) || lower.startsWith(`${id}.`)
+    })
   return match ? { schema: match, rest: path.slice(match.id.length + 1) } : { rest: path }
 }
 

@@ -1,5 +1,6 @@
 import { drizzle } from 'drizzle-orm/d1'
 import type { MiddlewareHandler } from 'hono'
+import { getPath } from 'hono/utils/url'
 import { countRoundTrips } from '../db/round-trips'
 import * as schema from '../db/schema'
 import type { AppEnv } from '../env'
@@ -7,6 +8,7 @@ import { ScimError } from '../http/scim-error'
 import { d1Binding, primarySession } from '../ops/d1-bindings'
 import { enforceRateLimit } from '../ops/rate-limit'
 import { tenantFromHost } from './host'
+import { hostOf, localTenantPath } from './local-tenant-path'
 import { type TenantRecord, tenantKey, tenantRecordSchema, tokenIsLive } from './tenant-record'
 import { registryOf } from './tenant-registry'
 import { digestsEqual, hashToken, TOKEN_PATTERN } from './token'
@@ -57,11 +59,10 @@ function matchToken(record: TenantRecord | undefined, hash: string, now: Date): 
  * answers 400 in plain text for malformed tokens where SCIM clients expect a 401 SCIM error.
  */
 export const tenancy: MiddlewareHandler<AppEnv> = async function tenancy(c, next) {
-  const name = tenantFromHost(
-    c.req.header('host') ?? new URL(c.req.url).host,
-    c.env.BASE_DOMAIN,
-    c.env.ALLOW_LOCALHOST_TENANTS === 'true',
-  )
+  const host = hostOf(c.req.raw)
+  const local = localTenantPath(getPath(c.req.raw), host, c.env)
+  const name =
+    tenantFromHost(host, c.env.BASE_DOMAIN, c.env.ALLOW_LOCALHOST_TENANTS === 'true') ?? local?.tenant
   if (!name) throw ScimError.notFound('No SCIM tenant is served at this host')
 
   const token = bearerToken(c.req.header('authorization'))
@@ -90,7 +91,7 @@ export const tenancy: MiddlewareHandler<AppEnv> = async function tenancy(c, next
     db,
     d1,
     registry: await registryOf(record),
-    baseUrl: `${new URL(c.req.url).origin}/scim/v2`,
+    baseUrl: `${new URL(c.req.url).origin}${local?.prefix ?? ''}/scim/v2`,
   })
   // After authentication, so requests with a wrong token cannot spend a tenant's budget; after
   // the tenant is set, so the request log names it on a 429.

@@ -18,7 +18,7 @@ import { createTenant, type TestTenant } from '../support/tenant'
 // §4 what breaks in the wild, as regression tests.
 
 const SPC = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'
-const SCIM_JSON = 'application/scim+json; charset=utf-8'
+const SCIM_JSON = 'application/scim+json'
 
 /** The spec test's GET headers (its Authorization is `{{auth}}`, the client adds `Bearer <token>`). */
 const SPEC_GET = {

@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import http from 'node:http'
 import net, { type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -142,12 +142,18 @@ beforeAll(async () => {
 
   port = await freePort()
   const inspectorPort = await freePort()
+  // With --env-file, wrangler reads neither the developer's .dev.vars nor .env: the test depends on
+  // no local file.
+  const noSecrets = join(persistDir, 'empty.env')
+  await writeFile(noSecrets, '')
   server = spawn(
     process.execPath,
     [WRANGLER, 'dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persistDir].concat([
       '--inspector-port',
       String(inspectorPort),
       '--show-interactive-dev-session=false',
+      '--env-file',
+      noSecrets,
     ]),
     { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   )

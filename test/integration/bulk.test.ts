@@ -29,6 +29,74 @@ const userCount = async (tenant: TestTenant) =>
   )?.n
 
 describe('bulk (RFC 7644 §3.7)', () => {
+  it('resolves a bulkId that an earlier POST declares, in members, in a path and in manager', async ({
+    expect,
+  }) => {
+    const tenant = await createTenant()
+    const res = await bulk(tenant, [
+      postUser('alice'),
+      {
+        method: 'POST',
+        path: '/Groups',
+        bulkId: 'team',
+        data: { schemas: [GROUP], displayName: 'Team', members: [{ value: 'bulkId:alice' }] },
+      },
+      postUser('bob', undefined, {
+        'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { manager: { value: 'bulkId:alice' } },
+      }),
+      {
+        method: 'PATCH',
+        path: '/Groups/bulkId:team',
+        data: patchOp({ op: 'add', path: 'members', value: [{ value: 'bulkId:bob' }] }),
+      },
+      {
+        method: 'PATCH',
+        path: '/Users/bulkId:alice',
+        data: patchOp({ op: 'replace', path: 'title', value: 'Lead' }),
+      },
+    ])
+    expect(res.status).toBe(200)
+    const ops = res.json.Operations
+    expect(ops.map((o: { status: string }) => o.status)).toEqual(['201', '201', '201', '200', '200'])
+    const id = (i: number) => (ops[i].location as string).split('/').pop() as string
+    expect(await memberIds(tenant, id(1))).toEqual([id(0), id(2)].sort())
+    const bob = await scim(tenant, `/Users/${id(2)}`)
+    expect(bob.json['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'].manager.value).toBe(id(0))
+    expect((await scim(tenant, `/Users/${id(0)}`)).json.title).toBe('Lead')
+  })
+
+  it('does not register the bulkId of an operation other than POST: a reference to it gets 409', async ({
+    expect,
+  }) => {
+    const tenant = await createTenant()
+    const existing = await createUser(tenant, 'existing@example.com')
+    const group = await createGroup(tenant, 'Target')
+    const res = await bulk(tenant, [
+      {
+        method: 'PATCH',
+        path: `/Users/${existing.id}`,
+        bulkId: 'patched',
+        data: patchOp({ op: 'replace', path: 'title', value: 'Patched' }),
+      },
+      {
+        method: 'PUT',
+        path: `/Groups/${group.id}`,
+        bulkId: 'replaced',
+        data: { schemas: [GROUP], displayName: 'Target' },
+      },
+      {
+        method: 'PATCH',
+        path: `/Groups/${group.id}`,
+        data: patchOp({ op: 'add', path: 'members', value: [{ value: 'bulkId:patched' }] }),
+      },
+      { method: 'DELETE', path: '/Groups/bulkId:replaced' },
+    ])
+    expect(res.status).toBe(200)
+    expect(res.json.Operations.map((o: { status: string }) => o.status)).toEqual(['200', '200', '409', '409'])
+    expect(await memberIds(tenant, group.id)).toEqual([])
+    expect((await scim(tenant, `/Groups/${group.id}`)).status).toBe(200)
+  })
+
   it('creates 3 users and a group whose members reference them by bulkId in one request, in reverse order', async ({
     expect,
   }) => {

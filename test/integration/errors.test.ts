@@ -9,7 +9,7 @@ describe('SCIM error model', () => {
     const tenant = await createTenant()
     const res = await scim(tenant, '/Nothing')
     expect(res.status).toBe(404)
-    expect(res.headers.get('content-type')).toBe('application/scim+json; charset=utf-8')
+    expect(res.headers.get('content-type')).toBe('application/scim+json')
     expect(res.json).toMatchObject({ schemas: [ERROR], status: '404' })
     expect(res.json.detail).toBeTruthy()
   })

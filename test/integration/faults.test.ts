@@ -269,7 +269,7 @@ describe('a KV outage', () => {
           const res = await callWith(kv, tenant, path, { ...call, token })
           expect(res.status, `${path} ${res.text}`).toBe(503)
           expect(res.headers.get('retry-after')).toBe('5')
-          expect(res.headers.get('content-type')).toBe('application/scim+json; charset=utf-8')
+          expect(res.headers.get('content-type')).toBe('application/scim+json')
           expect(res.json).toEqual({ schemas: [ERROR], status: '503', detail: expect.any(String) })
           // Not authenticated: no timing, and no D1 work.
           expect(res.headers.get('server-timing')).toBeNull()

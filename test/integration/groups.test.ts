@@ -193,6 +193,37 @@ describe('groups', () => {
     expect((await scim(tenant, `/Groups/${group.id}`)).json.meta.version).toBe('W/"51"')
   })
 
+  // The deterministic form of the race above: a competing write lands between this PATCH's read and
+  // its write batch (injected into that batch, ahead of the guard). With If-Match naming the version
+  // that was read, the guard must see the newer one and refuse it all.
+  it('answers 412 and changes nothing when another write lands between the read and the write of a members-only PATCH with If-Match', async ({
+    expect,
+  }) => {
+    const tenant = await createTenant()
+    const [a, b] = await users(tenant, 2)
+    const group = await createGroup(tenant, 'Raced', [a!])
+    const competingWrite = env.DB.prepare(
+      'UPDATE groups SET version = version + 1 WHERE tenant_id = ? AND id = ?',
+    ).bind(tenant.name, group.id)
+    const d1 = faultyD1(env.DB, ({ kind, sql }) =>
+      kind === 'batch' && sql.some((s) => s.includes('write_guard'))
+        ? { inject: { at: 0, statement: competingWrite } }
+        : undefined,
+    )
+    const res = await callWith({ DB: d1.binding }, tenant, `/Groups/${group.id}`, {
+      method: 'PATCH',
+      body: patchOp({ op: 'add', path: 'members', value: [{ value: b }] }),
+      headers: { 'if-match': 'W/"1"' },
+    })
+    expect(res.status, res.text).toBe(412)
+    expect(
+      d1.calls.filter((c) => c.kind === 'batch' && c.sql.some((s) => s.includes('write_guard'))),
+    ).toHaveLength(1)
+    const after = await scim(tenant, `/Groups/${group.id}`)
+    expect(after.json.members.map((m: { value: string }) => m.value)).toEqual([a])
+    expect(after.json.meta.version).toBe('W/"1"')
+  })
+
   it("lists a user's direct and indirect groups, and refuses membership cycles", async ({ expect }) => {
     const tenant = await createTenant()
     const [u] = await users(tenant, 1)

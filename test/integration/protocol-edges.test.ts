@@ -19,7 +19,7 @@ import { createTenant, type TestTenant } from '../support/tenant'
 // request bodies, and absolute `Location` / `meta.location` on the tenant's own host.
 
 const ENTRA_GROUP = 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group'
-const SCIM_JSON = 'application/scim+json; charset=utf-8'
+const SCIM_JSON = 'application/scim+json'
 
 const allowOf = (headers: Headers) =>
   (headers.get('allow') ?? '')

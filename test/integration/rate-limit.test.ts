@@ -47,7 +47,7 @@ describe('per-tenant rate limit', () => {
     const tenant = await createTenant()
     const res = await untilLimited(tenant)
     expect(res.headers.get('retry-after')).toBe('10')
-    expect(res.headers.get('content-type')).toBe('application/scim+json; charset=utf-8')
+    expect(res.headers.get('content-type')).toBe('application/scim+json')
     expect(await res.json()).toEqual({
       schemas: [ERROR],
       status: '429',

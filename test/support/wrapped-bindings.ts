@@ -101,11 +101,12 @@ export interface Call {
   method?: string
   body?: unknown
   token?: string
+  headers?: Record<string, string>
 }
 
 /** Calls the Worker's own fetch handler with `bindings` replacing the real ones. */
 export async function callWith(bindings: Partial<Env>, tenant: TestTenant, path: string, call: Call = {}) {
-  const headers = new Headers({ authorization: `Bearer ${call.token ?? tenant.token}` })
+  const headers = new Headers({ ...call.headers, authorization: `Bearer ${call.token ?? tenant.token}` })
   if (call.body !== undefined) headers.set('content-type', 'application/scim+json')
   const request = new Request(`https://${tenant.host}/scim/v2${path}`, {
     method: call.method ?? (call.body === undefined ? 'GET' : 'POST'),

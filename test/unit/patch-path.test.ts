@@ -69,7 +69,7 @@ describe('parsePatchPath', () => {
       [`${ENTERPRISE}:foo`, `unknown attribute "${ENTERPRISE}:foo"`],
       ['userName eq "x"', 'position 9: unexpected "eq", expected the end of the path'],
       ['emails[foo eq "x"]', 'position 7: unknown sub-attribute "foo" of "emails"'],
-      ['emails[type eq work]', 'position 15: expected a value after "eq", found "work"'],
+      ['emails[type eq and]', 'position 15: expected a value after "eq", found "and"'],
       ['emails[type eq "work"', 'position 21: expected "]" to close "[" at position 6'],
       ['emails[type eq "work"].foo', 'position 22: unknown sub-attribute "foo" of "emails"'],
       [
