@@ -4,7 +4,19 @@
  */
 import type { FeedEvent, FeedPage, FeedQuery } from '../events/feed'
 
+export type { SecurityEventToken } from '../ops/set-payload'
 export type { FeedEvent, FeedPage }
+
+/**
+ * Values of attributes: SCIM nests at most a complex attribute in an extension, and multi-valued
+ * attributes hold scalars or complex values. Not a recursive JSON type and never `unknown`: the
+ * Workers RPC types turn either into `never` (or an endless instantiation) for the caller.
+ */
+export type Scalar = string | number | boolean | null
+export type ComplexValue = { readonly [subAttribute: string]: Scalar | undefined }
+export type AttributeValue = Scalar | ComplexValue | readonly (Scalar | ComplexValue)[]
+/** The attributes of an extension schema, under its URN. */
+export type ExtensionValue = { readonly [attribute: string]: AttributeValue | undefined }
 
 /** The `props` of a service binding to Directory: the tenants that binding may read. */
 export interface DirectoryProps {
@@ -16,7 +28,7 @@ export interface ReadOptions {
   readonly bookmark?: string
 }
 
-export interface ScimMeta {
+export type ScimMeta = {
   readonly resourceType: 'User' | 'Group'
   readonly created: string
   readonly lastModified: string
@@ -26,7 +38,7 @@ export interface ScimMeta {
   readonly version: string
 }
 
-export interface MultiValued {
+export type MultiValued = {
   readonly value?: string
   readonly display?: string
   readonly type?: string
@@ -34,7 +46,7 @@ export interface MultiValued {
 }
 
 /** A user's group, RFC 7643 §4.1.2: `direct`, or `indirect` through nested groups. */
-export interface GroupOfUser {
+export type GroupOfUser = {
   readonly value: string
   readonly $ref: string
   readonly display: string
@@ -42,7 +54,7 @@ export interface GroupOfUser {
 }
 
 /** A direct member of a group, RFC 7643 §4.2. */
-export interface GroupMember {
+export type GroupMember = {
   readonly value: string
   readonly $ref: string
   readonly type: 'User' | 'Group'
@@ -50,7 +62,7 @@ export interface GroupMember {
 }
 
 /** A user as the SCIM API returns it; extension attributes sit under their schema URN. */
-export interface ScimUser {
+export type ScimUser = {
   readonly schemas: readonly string[]
   readonly id: string
   readonly externalId?: string
@@ -62,17 +74,17 @@ export interface ScimUser {
   /** Direct and indirect groups; absent when the user is in none. */
   readonly groups?: readonly GroupOfUser[]
   readonly meta: ScimMeta
-  readonly [attribute: string]: unknown
+  readonly [attribute: string]: AttributeValue | ExtensionValue | undefined
 }
 
 /** A group without its `members`: page them with `groupMembers` (a group may have millions). */
-export interface ScimGroup {
+export type ScimGroup = {
   readonly schemas: readonly string[]
   readonly id: string
   readonly externalId?: string
   readonly displayName: string
   readonly meta: ScimMeta
-  readonly [attribute: string]: unknown
+  readonly [attribute: string]: AttributeValue | ExtensionValue | undefined
 }
 
 /** A list query: the SCIM filter grammar, sorting and paging of `GET /Users` (RFC 7644 §3.4.2, RFC 9865). */

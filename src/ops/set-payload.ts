@@ -30,12 +30,26 @@ export interface SecurityEventToken {
   readonly iat: number
   readonly toe: number
   readonly sub_id: { readonly format: 'scim'; readonly uri: string }
-  readonly events: Readonly<Record<string, Record<string, unknown>>>
+  readonly events: Readonly<Record<string, SetEventPayload>>
   readonly d1_bookmark?: string
 }
 
+/** The payload of one SCIM event (RFC 9967 §2.2–2.4). */
+export interface SetEventPayload {
+  readonly attributes?: readonly string[]
+  readonly version?: string
+  readonly data?: {
+    readonly schemas: readonly string[]
+    readonly Operations: readonly {
+      readonly op: 'add' | 'remove'
+      readonly path: string
+      readonly value?: readonly { readonly value: string }[]
+    }[]
+  }
+}
+
 /** The event URI and payload of a row (RFC 9967 §2.4): notices list attributes, membership deltas carry the PATCH. */
-function eventOf(row: OutboxEvent): [string, Record<string, unknown>] {
+function eventOf(row: OutboxEvent): [string, SetEventPayload] {
   const version = row.version === null ? {} : { version: etagOf(row.version) }
   const changed = { attributes: row.attributes ?? [], ...version }
   const members = row.memberIds ?? []

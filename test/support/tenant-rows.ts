@@ -17,7 +17,12 @@ export async function tenantRows(tenant: string, db: D1Database = env.DB) {
     const columns = (await db.prepare(`PRAGMA table_info("${name}")`).all<{ name: string }>()).results
     if (!columns.some((c) => c.name === 'tenant_id')) continue
     rows[name] = (
-      await db.prepare(`SELECT * FROM "${name}" WHERE tenant_id = ? ORDER BY 1, 2, 3`).bind(tenant).all()
+      await db
+        .prepare(
+          `SELECT * FROM "${name}" WHERE tenant_id = ? ORDER BY ${columns.map((_, i) => i + 1).join(', ')}`,
+        )
+        .bind(tenant)
+        .all()
     ).results
   }
   // A comparison of snapshots would prove nothing if the tables were not found.
