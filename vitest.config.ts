@@ -99,8 +99,10 @@ export default defineConfig(async () => {
             name: 'e2e',
             include: ['test/e2e/**/*.test.ts'],
             environment: 'node',
-            testTimeout: 120_000,
-            hookTimeout: 120_000,
+            // Each tenant command starts wrangler several times (about 2 s each on an idle machine,
+            // 15 s on a loaded 2-core one): the timeouts allow for the loaded case.
+            testTimeout: 300_000,
+            hookTimeout: 300_000,
           },
         },
       ],

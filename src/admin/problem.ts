@@ -63,6 +63,8 @@ function toProblem(error: unknown): Problem | undefined {
   if (error instanceof Problem) return error
   if (error instanceof ControlError) return new Problem(STATUS_OF[error.kind], error.message, error.problems)
   if (error instanceof ScimError) return new Problem(error.status, error.message, [], error.headers ?? {})
+  if (error instanceof HTTPException && error.status === 415)
+    return new Problem(415, 'The request body must be JSON, sent as Content-Type: application/json')
   if (error instanceof HTTPException && error.status < 500)
     return new Problem(error.status, error.message || 'Bad request')
   if (transientReason(error))

@@ -77,6 +77,13 @@ describe('management API: tenants', () => {
     expect,
   }) => {
     expect((await admin('/tenants', { key, body: '{"name":' })).status).toBe(400)
+    const text = await admin('/tenants', {
+      key,
+      body: '{"name":"x"}',
+      headers: { 'content-type': 'text/plain' },
+    })
+    expect(text.status).toBe(415)
+    expect(text.json.detail).toBe('The request body must be JSON, sent as Content-Type: application/json')
     const undeclared = await admin('/tenants', { key, body: { name: uniqueName(), db: 'DB_9' } })
     expect(undeclared.status).toBe(422)
     expect(undeclared.json.detail).toContain('D1 binding DB_9 is not declared')
