@@ -37,7 +37,16 @@ export default defineConfig(async () => {
       // The Worker logs a JSON line per request; show a test's output only when it fails.
       silent: 'passed-only' as const,
       projects: [
-        { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+        {
+          test: {
+            name: 'unit',
+            include: ['test/unit/**/*.test.ts'],
+            environment: 'node',
+            // The property tests take 1–2 s on an idle 2-core machine and over 10 s under load: a
+            // timeout is no finding there either.
+            testTimeout: 30_000,
+          },
+        },
         {
           plugins: [
             cloudflareTest({

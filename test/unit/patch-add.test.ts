@@ -222,10 +222,24 @@ describe('add to members (RFC 7644 §3.5.2.1)', () => {
     [[{ display: 'x' }]],
     [[{ value: '' }]],
     [[{ value: 42 }]],
-    [['u1']],
+    [['']],
+    [[42]],
     [[{ value: 'u1', type: 'Robot' }]],
   ])('rejects malformed members %j with invalidValue', (value) => {
     expectScimError(() => patch(group(), GROUP_CTX, { op: 'add', path: 'members', value }), 'invalidValue')
+  })
+
+  it('reads a bare string, or a list of them, as member ids (Microsoft reference collection)', () => {
+    for (const [value, ids] of [
+      ['u1', ['u1']],
+      [
+        ['u1', 'u2'],
+        ['u1', 'u2'],
+      ],
+    ] as const) {
+      const { membership } = patch(group(), GROUP_CTX, { op: 'add', path: 'members', value })
+      expect(membership).toEqual([{ kind: 'add', members: ids.map((id) => ({ value: id })) }])
+    }
   })
 
   it('rejects a filtered add on members stored apart with mutability (members are immutable)', () => {
