@@ -46,7 +46,7 @@ export async function getResource(
   ])
   const [row] = rows
   if (!row) throw ScimError.notFound(`${kind} ${id} not found`)
-  return answerOf(tenant, kind, toStored(row), computedOf(kind, computed), projection)
+  return answerOf(tenant, kind, toStored(row), computedOf(kind, id, computed), projection)
 }
 
 /** RFC 7644 §3.3 — creates a resource in one batch. */

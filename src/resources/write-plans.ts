@@ -100,7 +100,11 @@ export function planCreate(
     ],
     answer(results) {
       const computed =
-        reads.length > 0 ? computedOf(kind, results.slice(-1)) : kind === 'Group' ? { members: [] } : {}
+        reads.length > 0
+          ? computedOf(kind, stored.id, results.slice(-1))
+          : kind === 'Group'
+            ? { members: [] }
+            : {}
       return answerOf(tenant, kind, stored, computed, projection)
     },
   }
@@ -189,7 +193,7 @@ function planChange(
     answer(results) {
       const [[row] = [], ...computed] = results.slice(-reads.length)
       if (!row) throw ScimError.notFound(`${kind} ${current.id} not found`)
-      return answerOf(tenant, kind, toStored(row), computedOf(kind, computed), projection)
+      return answerOf(tenant, kind, toStored(row), computedOf(kind, current.id, computed), projection)
     },
   }
 }
