@@ -95,7 +95,7 @@ export function planCreate(
   return {
     statements: [
       ...insertResource(scope, tableOf(kind), stored, event),
-      ...(members ? membershipStatements({ ...scope, groupId: stored.id }, [members]) : []),
+      ...(members ? membershipStatements({ ...scope, groupId: stored.id }, [members], tenant.limits) : []),
       ...reads,
     ],
     answer(results) {
@@ -187,7 +187,7 @@ function planChange(
   return {
     statements: [
       ...statements,
-      ...membershipStatements({ ...scope, groupId: current.id }, change.membership),
+      ...membershipStatements({ ...scope, groupId: current.id }, change.membership, tenant.limits),
       ...reads,
     ],
     answer(results) {

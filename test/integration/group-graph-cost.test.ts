@@ -4,7 +4,7 @@ import { DEFAULT_LIMITS } from '../../src/limits'
 import { listResources } from '../../src/query/list'
 import { parseListQuery } from '../../src/query/list-params'
 import { builtinRegistry } from '../../src/schema/builtin'
-import { createGroup, createUser } from '../support/fixtures'
+import { createGroup, createUser, GROUP, patchOp } from '../support/fixtures'
 import { buildGroupGraph } from '../support/group-graph'
 import { rowsRead, scim } from '../support/scim-client'
 import { createTenant } from '../support/tenant'
@@ -97,5 +97,72 @@ describe('a user\'s groups: "direct" when a member of the group itself, whatever
       'B:indirect',
       'C:direct',
     ])
+  })
+})
+
+describe('nesting bounds are checked on write (MAX_GROUP_NESTING_DEPTH, MAX_NESTED_GROUPS_PER_GROUP)', () => {
+  const BULK = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest'
+  const groupOps = (count: number, nest: boolean) =>
+    Array.from({ length: count }, (_, i) => ({
+      method: 'POST',
+      path: '/Groups',
+      bulkId: `g${i}`,
+      data: {
+        schemas: [GROUP],
+        displayName: `G${i}`,
+        members: nest && i > 0 ? [{ value: `bulkId:g${i - 1}` }] : [],
+      },
+    }))
+
+  it('refuses a chain of nested groups longer than the bound with 400 invalidValue naming it', async ({
+    expect,
+  }) => {
+    const tenant = await createTenant()
+    const depth = DEFAULT_LIMITS.groupNestingDepth
+    const built = await scim(tenant, '/Bulk', {
+      body: { schemas: [BULK], Operations: groupOps(depth, true) },
+    })
+    expect(built.json.Operations.map((o: { status: string }) => o.status)).toEqual(Array(depth).fill('201'))
+    const top = built.json.Operations.at(-1).location.split('/').pop()
+    const bottom = built.json.Operations[0].location.split('/').pop()
+    const over = await scim(tenant, '/Groups', {
+      body: { schemas: [GROUP], displayName: 'Over', members: [{ value: top }] },
+    })
+    expect(over.status).toBe(400)
+    expect(over.json).toMatchObject({ scimType: 'invalidValue' })
+    expect(over.json.detail).toContain(`MAX_GROUP_NESTING_DEPTH`)
+    // Below the bottom, through PATCH: the same, and nothing is applied.
+    const leaf = await createGroup(tenant, 'Leaf')
+    const patch = await scim(tenant, `/Groups/${bottom}`, {
+      method: 'PATCH',
+      body: patchOp({ op: 'add', path: 'members', value: [{ value: leaf.id }] }),
+    })
+    expect(patch.status).toBe(400)
+    expect(patch.json.detail).toContain(`${depth}`)
+    const read = await scim(tenant, `/Groups/${bottom}`)
+    expect(read.json.members ?? []).toEqual([])
+    expect((await scim(tenant, '/Groups?filter=displayName eq "Over"')).json.totalResults).toBe(0)
+  })
+
+  it('refuses more nested groups in one group than the bound', async ({ expect }) => {
+    const tenant = await createTenant()
+    const limit = DEFAULT_LIMITS.nestedGroupsPerGroup
+    const built = await scim(tenant, '/Bulk', {
+      body: { schemas: [BULK], Operations: groupOps(limit, false) },
+    })
+    const ids = built.json.Operations.map((o: { location: string }) => ({
+      value: o.location.split('/').pop(),
+    }))
+    const full = await scim(tenant, '/Groups', {
+      body: { schemas: [GROUP], displayName: 'Full', members: ids },
+    })
+    expect(full.status).toBe(201)
+    const extra = await createGroup(tenant, 'Extra')
+    const res = await scim(tenant, `/Groups/${full.json.id}`, {
+      method: 'PATCH',
+      body: patchOp({ op: 'add', path: 'members', value: [{ value: extra.id }] }),
+    })
+    expect(res.status).toBe(400)
+    expect(res.json.detail).toContain('MAX_NESTED_GROUPS_PER_GROUP')
   })
 })
