@@ -22,6 +22,7 @@ import { applyPatch } from '../patch/apply-patch'
 import type { MembershipChange } from '../patch/membership'
 import type { ProjectionRequest } from '../projection/project'
 import { checkImmutable, isEqualValue, normalizeResource, stripUnstored } from '../schema/coerce'
+import { checkListLengths } from '../schema/list-lengths'
 import {
   type Answer,
   answerOf,
@@ -62,6 +63,7 @@ function splitMembers(kind: ResourceKind, resource: Json): { resource: Json; mem
 
 /** The body of a POST or PUT as it will be stored (plus group members, stored apart). */
 export function incoming(tenant: Tenant, kind: ResourceKind, body: Json, mode: 'create' | 'replace') {
+  checkListLengths(body, tenant.limits.multiValuedElements, 'body')
   const resourceType = resourceTypeOf(tenant, kind)
   const normalized = normalizeResource(body, tenant.registry, resourceType, mode)
   return splitMembers(kind, stripUnstored(normalized, tenant.registry, resourceType))
@@ -228,12 +230,18 @@ export function planPatch(
   ifMatch: AcceptedVersions,
 ) {
   const resourceType = resourceTypeOf(tenant, kind)
+  const cap = tenant.limits.multiValuedElements
+  // Each operation's lists before the work, then what the lists grew to.
+  for (const op of Array.isArray(body.Operations) ? body.Operations : []) {
+    checkListLengths(op?.value, cap, typeof op?.path === 'string' ? op.path : 'value')
+  }
   const patched = applyPatch(current.resource, body.Operations, {
     registry: tenant.registry,
     resourceType,
     externalMembers: kind === 'Group',
   })
   const resource = stripUnstored(patched.resource, tenant.registry, resourceType)
+  checkListLengths(resource, cap, 'resource')
   const change = { ...patched, resource, operation: 'patched' as const }
   return planChange(tenant, kind, current, change, projection, ifMatch)
 }
