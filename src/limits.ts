@@ -53,3 +53,9 @@ export function limitsOf(vars: LimitVars): Limits {
     queriesPerInvocation: positive(vars.MAX_QUERIES_PER_INVOCATION, DEFAULT_LIMITS.queriesPerInvocation),
   }
 }
+
+/** Calls of every authenticated invocation before its handler: the tenant's KV read and the rate limiter. */
+export const CALLS_BEFORE_HANDLER = 2
+
+/** Calls of one page of change-event delivery after a write: its D1 read, the queue send, the D1 mark. */
+export const CALLS_PER_DELIVERY_PAGE = 3

@@ -147,12 +147,15 @@ describe('nesting bounds are checked on write (MAX_GROUP_NESTING_DEPTH, MAX_NEST
   it('refuses more nested groups in one group than the bound', async ({ expect }) => {
     const tenant = await createTenant()
     const limit = DEFAULT_LIMITS.nestedGroupsPerGroup
-    const built = await scim(tenant, '/Bulk', {
-      body: { schemas: [BULK], Operations: groupOps(limit, false) },
-    })
-    const ids = built.json.Operations.map((o: { location: string }) => ({
-      value: o.location.split('/').pop(),
-    }))
+    // In requests of 250 operations, within bulk.maxOperations.
+    const ids: { value: string }[] = []
+    for (let first = 0; first < limit; first += 250) {
+      const Operations = groupOps(limit, false).slice(first, first + 250)
+      const built = await scim(tenant, '/Bulk', { body: { schemas: [BULK], Operations } })
+      ids.push(
+        ...built.json.Operations.map((o: { location: string }) => ({ value: o.location.split('/').pop() })),
+      )
+    }
     const full = await scim(tenant, '/Groups', {
       body: { schemas: [GROUP], displayName: 'Full', members: ids },
     })
