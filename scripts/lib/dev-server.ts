@@ -67,6 +67,10 @@ export interface DevServerOptions {
   vars?: Record<string, string>
   /** Progress lines (wrangler's own output is kept and shown only on failure). */
   log?: (line: string) => void
+  /** Another wrangler configuration in the project root (`--config`), e.g. with a raised rate limit. */
+  config?: string
+  /** The port and the inspector's port; free ones when absent. */
+  ports?: readonly [number, number]
 }
 
 export async function freePort(): Promise<number> {
@@ -139,11 +143,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const target: WranglerTarget = { remote: false, persistTo: persistDir }
   await migrateAllDatabases(target, log)
 
-  const port = await freePort()
-  const inspectorPort = await freePort()
+  const [port, inspectorPort] = options.ports ?? [await freePort(), await freePort()]
   const vars = Object.entries(options.vars ?? {}).flatMap(([name, value]) => ['--var', `${name}:${value}`])
   const args = [WRANGLER_JS, 'dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persistDir]
   args.push('--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false', ...vars)
+  if (options.config) args.push('--config', options.config)
   // detached: wrangler leads its own process group, so stop() ends workerd with it.
   const child = spawn(process.execPath, args, {
     cwd: PROJECT_ROOT,
