@@ -30,7 +30,7 @@ export type LimitVars = Partial<
 export const DEFAULT_LIMITS: Limits = {
   groupNestingDepth: 32,
   nestedGroupsPerGroup: 1000,
-  computedElementsPerPage: 20_000,
+  computedElementsPerPage: 10_000,
   multiValuedElements: 1000,
   queriesPerInvocation: 1000,
 }

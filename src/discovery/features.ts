@@ -1,6 +1,6 @@
+import { limitsOf } from '../limits'
 import { cursorSecretOf } from '../query/cursor'
 import { MAX_PAGE_SIZE, paginationFeatures } from '../query/limits'
-import { limitsOf } from '../limits'
 import { MAX_BULK_PAYLOAD_BYTES, maxBulkOperations } from '../resources/bulk/bulk-limits'
 import type { ServiceProviderFeatures } from './render'
 

@@ -194,17 +194,6 @@ function userGroupRows(target: FilterTarget, filter: FilterNode): ElementRows {
       return sql`WITH RECURSIVE ${walkDown(t, sql`${matching} AND ${condition}`)}
         SELECT gm.member_id FROM ${inside(t, sql`below x`, 'User')}`
     }
-    const ofType = (type: string) =>
-      sql`EXISTS (SELECT 1 FROM (SELECT ${type} AS type) et WHERE ${condition})`
-    if (subs.size === 1) {
-      return sql`SELECT gm.member_id FROM group_members gm
-          WHERE gm.tenant_id = ${t} AND gm.member_type = 'User' AND ${ofType('direct')}
-        UNION SELECT gm.member_id FROM group_members gm
-          WHERE gm.tenant_id = ${t} AND gm.member_type = 'User' AND ${ofType('indirect')}
-            AND EXISTS (SELECT 1 FROM group_members up WHERE up.tenant_id = ${t} AND up.member_id = gm.group_id
-              AND NOT EXISTS (SELECT 1 FROM group_members d
-                WHERE d.tenant_id = ${t} AND d.group_id = up.group_id AND d.member_id = gm.member_id))`
-    }
     return sql`WITH RECURSIVE matched(id, type) AS (
           SELECT eg.id, et.type FROM groups eg CROSS JOIN ${TYPES} et WHERE eg.tenant_id = ${t} AND ${condition}),
         pairs(top, id) AS (SELECT x.id, gm.member_id
@@ -215,9 +204,24 @@ function userGroupRows(target: FilterTarget, filter: FilterNode): ElementRows {
         WHERE NOT EXISTS (SELECT 1 FROM group_members d
           WHERE d.tenant_id = ${t} AND d.group_id = x.top AND d.member_id = gm.member_id)`
   }
+  const user = column(target, 'id')
+  // `type` alone: per user, its memberships through the index, stopping at the first that answers.
+  const byType = (condition: SQL) => {
+    const ofType = (type: string) =>
+      sql`EXISTS (SELECT 1 FROM (SELECT ${type} AS type) et WHERE ${condition})`
+    const memberships = sql`SELECT 1 FROM group_members gm WHERE gm.tenant_id = ${t} AND gm.member_id = ${user}`
+    return sql`((${ofType('direct')} AND EXISTS (${memberships}))
+      OR (${ofType('indirect')} AND EXISTS (${memberships}
+        AND EXISTS (SELECT 1 FROM group_members up WHERE up.tenant_id = ${t} AND up.member_id = gm.group_id
+          AND NOT EXISTS (SELECT 1 FROM group_members d
+            WHERE d.tenant_id = ${t} AND d.group_id = up.group_id AND d.member_id = gm.member_id)))))`
+  }
   return {
     operand,
-    containing: (condition) => sql`${column(target, 'id')} IN (${users(condition)})`,
+    containing: (condition) =>
+      pinned === undefined && subs.size === 1 && subs.has('type')
+        ? byType(condition)
+        : sql`${user} IN (${users(condition)})`,
     first: () => {
       throw ScimError.invalidValue('Cannot sort by groups')
     },

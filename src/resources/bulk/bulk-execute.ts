@@ -225,7 +225,8 @@ async function runWave(run: BulkRun, wave: readonly BulkOperation[]) {
   )
   const rows = new Map<Resolved, Record<string, unknown>[]>()
   if (reading.length > 0 && !run.affords(1)) {
-    for (const [i, r] of resolved.entries()) if (reading.includes(r as Resolved)) resolved[i] = run.budgetSpent()
+    for (const [i, r] of resolved.entries())
+      if (reading.includes(r as Resolved)) resolved[i] = run.budgetSpent()
   } else if (reading.length > 0) {
     try {
       const results = await runBatch(
