@@ -10,6 +10,7 @@ import { type ScimClient, scimClient } from './lib/bench-client'
 import { walkToLastPage } from './lib/bench-cursor'
 import { loadDirectory } from './lib/bench-load'
 import { measureCase, WARMUPS } from './lib/bench-measure'
+import { runNoisyNeighbour } from './lib/bench-noisy'
 import {
   type BenchReport,
   type BenchRun,
@@ -57,6 +58,12 @@ async function main(): Promise<void> {
   const args = parseBenchArgs(process.argv.slice(2))
   if (args.help) {
     process.stdout.write(`${BENCH_USAGE}\n`)
+    return
+  }
+  if (args.noisyNeighbour) {
+    const { text, passed } = await runNoisyNeighbour(log)
+    process.stdout.write(`\n${text}\n`)
+    if (!passed) throw new CliError('The noisy-neighbour check failed')
     return
   }
   const counts = args.compare === undefined ? [args.users] : [args.users, args.compare]

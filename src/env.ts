@@ -1,6 +1,7 @@
 import type { DrizzleD1Database } from 'drizzle-orm/d1'
 import type { RoundTripStats } from './db/round-trips'
 import type * as schema from './db/schema'
+import type { Limits } from './limits'
 import type { SchemaRegistry } from './schema/registry'
 import type { TenantRecord } from './tenancy/tenant-record'
 
@@ -19,10 +20,12 @@ export interface Tenant {
   readonly registry: SchemaRegistry
   /** `https://<tenant>.<BASE_DOMAIN>/scim/v2`: the base of every `Location` and `meta.location`. */
   readonly baseUrl: string
+  /** The cost model's bounds (README "Limits"), from the Worker's vars. */
+  readonly limits: Limits
 }
 
 /** What a read needs of a tenant: the SCIM routes pass their Tenant, Directory (RPC) its own. */
-export type TenantReader = Pick<Tenant, 'name' | 'db' | 'd1' | 'registry' | 'baseUrl'>
+export type TenantReader = Pick<Tenant, 'name' | 'db' | 'd1' | 'registry' | 'baseUrl' | 'limits'>
 
 export interface AppEnv {
   Bindings: Env

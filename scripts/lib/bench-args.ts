@@ -14,6 +14,9 @@ SCIM API (/Bulk, then PATCH), and times the queries identity providers send.
                      check the target: each lookup, GET, cursor page and PATCH median
                      within 1.5x of its median at n users
   --keep             keep the local storage directory (its path is printed) for EXPLAIN QUERY PLAN
+  --noisy-neighbour  instead: issue #12's adversarial group graph (32 levels of 16 groups over
+                     1,000 users) in tenant A, whose four worst requests run at once while tenant B
+                     sends GET /Users?count=1 one after another; checks B's median latency
   --help`
 
 export interface BenchArgs {
@@ -22,6 +25,7 @@ export interface BenchArgs {
   json: boolean
   compare?: number | undefined
   keep: boolean
+  noisyNeighbour: boolean
   help: boolean
 }
 
@@ -31,6 +35,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   compare: { type: 'string' },
   keep: { type: 'boolean' },
+  'noisy-neighbour': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -51,6 +56,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     json: values.json ?? false,
     compare: values.compare === undefined ? undefined : int('compare', values.compare, 0, MAX_USERS),
     keep: values.keep ?? false,
+    noisyNeighbour: values['noisy-neighbour'] ?? false,
     help: values.help ?? false,
   }
 }

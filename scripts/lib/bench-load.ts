@@ -10,8 +10,8 @@ const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group'
 const BULK = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest'
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
 
-/** Operations per BulkRequest: the server's maximum (src/resources/bulk/bulk-limits.ts). */
-const BULK_SIZE = 1000
+/** Operations per BulkRequest: within bulk.maxOperations (497 with the default MAX_QUERIES_PER_INVOCATION). */
+const BULK_SIZE = 400
 /** Body bytes per BulkRequest: below the server's 1 MiB maxPayloadSize, with room for the envelope. */
 const BULK_BYTES = 900_000
 /** Members per PATCH while building the big group: 1000 ids stay far below the 1 MB body limit. */

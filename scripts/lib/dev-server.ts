@@ -69,6 +69,8 @@ export interface DevServerOptions {
   log?: (line: string) => void
   /** The port to listen on (its inspector on the next one); a free one when absent. */
   port?: number
+  /** Another wrangler configuration in the project root (`--config`), e.g. with a raised rate limit. */
+  config?: string
 }
 
 export async function freePort(): Promise<number> {
@@ -146,6 +148,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const vars = Object.entries(options.vars ?? {}).flatMap(([name, value]) => ['--var', `${name}:${value}`])
   const args = [WRANGLER_JS, 'dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persistDir]
   args.push('--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false', ...vars)
+  if (options.config) args.push('--config', options.config)
   // detached: wrangler leads its own process group, so stop() ends workerd with it.
   const child = spawn(process.execPath, args, {
     cwd: PROJECT_ROOT,

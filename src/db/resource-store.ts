@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm'
 import { type ChangeEvent, recordEvent } from './events'
+import { rowsOfKind } from './group-graph'
 import { detachFromParents } from './memberships'
 import { byId, type ResourceTable, rowOf, type Scope, type StoredResource } from './resource-tables'
 import { releaseValues } from './unique-values'
@@ -110,45 +111,6 @@ export function toStored(row: Record<string, unknown>): StoredResource {
     version: Number(row.version),
     resource: JSON.parse(String(row.resource)) as Record<string, unknown>,
   }
-}
-
-/** Nesting deeper than this is not followed when computing a user's indirect groups. */
-export const MAX_GROUP_DEPTH = 32
-
-export interface GroupOfUser {
-  userId: string
-  groupId: string
-  display: string
-  depth: number
-}
-
-/**
- * The rows whose computed attributes a read wants: `rows` selects `type` and `id` (a page of a list,
- * or one resource), materialized whole, since SQLite, reading only its ids, would scan the tenant's
- * (created, id) index instead of using the filter's own (test/integration/query-plans.test.ts).
- */
-const rowsOfKind = (rows: SQL, kind: 'User' | 'Group') =>
-  sql`page AS MATERIALIZED (${rows}), ids AS (SELECT id FROM page WHERE type = ${sql.raw(`'${kind}'`)})`
-
-/**
- * The groups of the users that `rows` selects, direct (depth 1) and indirect through nested groups,
- * RFC 7643 §4.1.2 `groups`. Runs in the same batch as the read of the users.
- * `CROSS JOIN` fixes SQLite's join order (here and in every walk of nested groups): from the rows
- * reached, through the membership index; otherwise it may read every membership of the tenant at
- * each step (test/integration/query-plans.test.ts).
- */
-export function selectGroupsOfUsers(scope: Scope, rows: SQL) {
-  const { tenantId } = scope
-  return sql`WITH RECURSIVE ${rowsOfKind(rows, 'User')}, ancestry(user_id, group_id, depth) AS (
-      SELECT gm.member_id, gm.group_id, 1 FROM group_members gm
-      WHERE gm.tenant_id = ${tenantId} AND gm.member_id IN (SELECT id FROM ids)
-      UNION SELECT a.user_id, gm.group_id, a.depth + 1 FROM ancestry a
-      CROSS JOIN group_members gm ON gm.tenant_id = ${tenantId} AND gm.member_id = a.group_id
-      WHERE a.depth < ${MAX_GROUP_DEPTH}
-    )
-    SELECT a.user_id AS userId, a.group_id AS groupId, g.display_name AS display, min(a.depth) AS depth
-    FROM ancestry a CROSS JOIN groups g ON g.tenant_id = ${tenantId} AND g.id = a.group_id
-    GROUP BY a.user_id, a.group_id ORDER BY g.display_name_folded, a.group_id`
 }
 
 export interface MemberOfGroup {

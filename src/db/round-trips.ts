@@ -1,20 +1,30 @@
 /**
  * Counts and times D1 round trips. Each `first`/`all`/`run`/`raw` on a statement and each `batch`
  * is one round trip to the database; the counts go into `Server-Timing` and the request log so that
- * every endpoint's cost is visible.
+ * every endpoint's cost is visible. `rowsRead` sums D1's `meta.rows_read` of the results that carry
+ * it (`all`, `run`, `batch`): the database's own measure of a query's work, which timings on a
+ * shared machine are not.
  */
 export interface RoundTripStats {
   count: number
   ms: number
+  rowsRead: number
 }
 
 const STATEMENT_CALLS = new Set(['first', 'all', 'run', 'raw'])
+
+const rowsReadOf = (result: unknown): number => {
+  const meta = (result as { meta?: { rows_read?: unknown } } | null)?.meta
+  return typeof meta?.rows_read === 'number' ? meta.rows_read : 0
+}
 
 async function timed<T>(stats: RoundTripStats, call: () => Promise<T>): Promise<T> {
   const started = performance.now()
   stats.count++
   try {
-    return await call()
+    const result = await call()
+    for (const one of Array.isArray(result) ? result : [result]) stats.rowsRead += rowsReadOf(one)
+    return result
   } finally {
     stats.ms += performance.now() - started
   }

@@ -157,6 +157,16 @@ export const writeGuard = sqliteTable('write_guard', {
 })
 
 /**
+ * Never holds a row, like `write_guard`: a batch that adds members ends with an insert of NULL into
+ * the column of each nesting bound the new memberships exceed, so the NOT NULL violation rolls the
+ * whole batch back and names the bound (src/db/nesting-guard.ts).
+ */
+export const nestingGuard = sqliteTable('nesting_guard', {
+  depth: integer().notNull(),
+  nestedGroups: integer().notNull(),
+})
+
+/**
  * How many users and groups each tenant has, kept in the batch of every create and delete, so an
  * unfiltered `totalResults` is one row read instead of a COUNT over the tenant (linear in SQLite).
  */

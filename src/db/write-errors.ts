@@ -1,4 +1,5 @@
 import { ScimError } from '../http/scim-error'
+import type { Limits } from '../limits'
 import { claimedAttributes } from './unique-values'
 
 /** Every message in an error's cause chain (Drizzle wraps D1's errors). */
@@ -43,4 +44,20 @@ export function storageLimitError(error: unknown): unknown {
   return messages(error).includes('SQLITE_TOOBIG')
     ? new ScimError(413, 'The resource is too large to store: shorten its longest values')
     : error
+}
+
+/** Turns a failed nesting guard (src/db/nesting-guard.ts) into 400 `invalidValue` naming the bound. */
+export function nestingLimitError(error: unknown, limits: Limits): unknown {
+  const failed = /NOT NULL constraint failed: nesting_guard\.(\w+)/.exec(messages(error))?.[1]
+  if (failed === 'depth') {
+    return ScimError.invalidValue(
+      `Nested groups would form a chain of more than ${limits.groupNestingDepth} groups (MAX_GROUP_NESTING_DEPTH)`,
+    )
+  }
+  if (failed === 'nested_groups') {
+    return ScimError.invalidValue(
+      `A group may hold at most ${limits.nestedGroupsPerGroup} groups (MAX_NESTED_GROUPS_PER_GROUP)`,
+    )
+  }
+  return error
 }

@@ -1,7 +1,7 @@
 /** Membership reads of Directory: a group's members page by page, and transitive membership. */
 import { sql } from 'drizzle-orm'
 import { runBatch } from '../db/batch'
-import { type MemberOfGroup, selectGroupsOfUsers } from '../db/resource-store'
+import type { MemberOfGroup } from '../db/resource-store'
 import type { TenantReader } from '../env'
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../query/limits'
 import { renderMembers } from '../resources/render'
@@ -74,16 +74,25 @@ export async function groupMembersPage(
 }
 
 /**
- * Whether the user is a member of the group directly or through nested groups, by the same walk
- * that computes a user's `groups` (RFC 7643 §4.1.2). False when either does not exist.
+ * Whether the user is a member of the group directly or through nested groups (RFC 7643 §4.1.2).
+ * The walk goes up over group ids only (UNION), so it reads each reachable group once however many
+ * paths lead there, and `CROSS JOIN` keeps SQLite on the membership index. False when either does
+ * not exist.
  */
 export async function isMemberOf(tenant: TenantReader, user: unknown, group: unknown): Promise<boolean> {
   const userId = stringArgument('The user id', user)
   const groupId = stringArgument('The group id', group)
-  const scope = { tenantId: tenant.name, db: tenant.db, registry: tenant.registry }
-  const theUser = sql`SELECT 'User' AS type, id FROM users WHERE tenant_id = ${tenant.name} AND id = ${userId}`
+  const t = tenant.name
   const [rows = []] = await runBatch(tenant.d1, [
-    sql`SELECT count(*) AS n FROM (${selectGroupsOfUsers(scope, theUser)}) WHERE groupId = ${groupId}`,
+    sql`WITH RECURSIVE reached(id) AS (
+        SELECT gm.group_id FROM users u
+        CROSS JOIN group_members gm ON gm.tenant_id = u.tenant_id AND gm.member_id = u.id
+        WHERE u.tenant_id = ${t} AND u.id = ${userId}
+        UNION SELECT gm.group_id FROM reached r
+        CROSS JOIN group_members gm ON gm.tenant_id = ${t} AND gm.member_id = r.id
+      )
+      SELECT 1 AS found FROM reached r CROSS JOIN groups g ON g.tenant_id = ${t} AND g.id = r.id
+      WHERE r.id = ${groupId} LIMIT 1`,
   ])
-  return Number(rows[0]?.n ?? 0) > 0
+  return rows.length > 0
 }

@@ -2,6 +2,7 @@ import { drizzle } from 'drizzle-orm/d1'
 import { countRoundTrips, type RoundTripStats } from '../db/round-trips'
 import * as schema from '../db/schema'
 import type { TenantReader } from '../env'
+import { limitsOf } from '../limits'
 import { d1Binding } from '../ops/d1-bindings'
 import { issuerOf } from '../ops/event-delivery'
 import { readTenantRecord } from '../tenancy/tenancy'
@@ -49,7 +50,7 @@ export async function openTenant(
   props: DirectoryProps | undefined,
   tenant: unknown,
   options: ReadOptions | undefined,
-  stats: RoundTripStats = { count: 0, ms: 0 },
+  stats: RoundTripStats = { count: 0, ms: 0, rowsRead: 0 },
 ): Promise<DirectoryTenant> {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw directoryError('invalidArgument', 'The options must be an object')
@@ -69,6 +70,7 @@ export async function openTenant(
       d1,
       registry: await registryOf(record),
       baseUrl: issuerOf(env, tenant),
+      limits: limitsOf(env),
     },
     session: d1 as unknown as D1DatabaseSession,
   }

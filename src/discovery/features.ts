@@ -1,6 +1,7 @@
+import { limitsOf } from '../limits'
 import { cursorSecretOf } from '../query/cursor'
 import { MAX_PAGE_SIZE, paginationFeatures } from '../query/limits'
-import { MAX_BULK_OPERATIONS, MAX_BULK_PAYLOAD_BYTES } from '../resources/bulk/bulk-limits'
+import { MAX_BULK_PAYLOAD_BYTES, maxBulkOperations } from '../resources/bulk/bulk-limits'
 import type { ServiceProviderFeatures } from './render'
 
 /**
@@ -11,7 +12,11 @@ export function serviceProviderFeatures(env: Env): ServiceProviderFeatures {
   return {
     documentationUri: env.DOCUMENTATION_URI,
     patch: true,
-    bulk: { supported: true, maxOperations: MAX_BULK_OPERATIONS, maxPayloadSize: MAX_BULK_PAYLOAD_BYTES },
+    bulk: {
+      supported: true,
+      maxOperations: maxBulkOperations(limitsOf(env)),
+      maxPayloadSize: MAX_BULK_PAYLOAD_BYTES,
+    },
     filter: { supported: true, maxResults: MAX_PAGE_SIZE },
     // Passwords are accepted and never stored (README): there is nothing to change.
     changePassword: false,

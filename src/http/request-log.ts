@@ -10,7 +10,7 @@ import type { AppEnv } from '../env'
  */
 export const requestLog: MiddlewareHandler<AppEnv> = async function requestLog(c, next) {
   const started = performance.now()
-  const d1 = { count: 0, ms: 0 }
+  const d1 = { count: 0, ms: 0, rowsRead: 0 }
   c.set('d1', d1)
   try {
     await next()
@@ -19,6 +19,7 @@ export const requestLog: MiddlewareHandler<AppEnv> = async function requestLog(c
     // `cf-ray`); set after next() because an error answer is a new Response.
     c.header('X-Request-Id', c.get('requestId'))
     setMetric(c, 'd1', d1.ms, `${d1.count} round trips`)
+    setMetric(c, 'd1-rows-read', String(d1.rowsRead))
     console.log(
       JSON.stringify({
         level: isFault(c.res.status) ? 'error' : 'info',
@@ -30,6 +31,7 @@ export const requestLog: MiddlewareHandler<AppEnv> = async function requestLog(c
         durationMs: Math.round(performance.now() - started),
         d1RoundTrips: d1.count,
         d1Ms: Math.round(d1.ms * 10) / 10,
+        d1RowsRead: d1.rowsRead,
         scimType: c.get('scimType'),
       }),
     )

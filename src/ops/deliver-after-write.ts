@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../env'
+import { CALLS_BEFORE_HANDLER, CALLS_PER_DELIVERY_PAGE } from '../limits'
 import { d1Binding, primaryOutbox } from './d1-bindings'
 import { deliverTenantEvents } from './event-delivery'
 import { describeError } from './safe-error'
@@ -23,9 +24,13 @@ export const deliverAfterWrite: MiddlewareHandler<AppEnv> = async function deliv
   if (!queue || !tenant || READS.has(c.req.method) || c.req.path.endsWith('/.search') || !c.res.ok) return
   const binding = d1Binding(c.env, tenant.record.db)
   if (!binding) return
+  // Within what MAX_QUERIES_PER_INVOCATION leaves after the request's own calls; the cron sends the rest.
+  const left = tenant.limits.queriesPerInvocation - CALLS_BEFORE_HANDLER - c.var.d1.count
+  const pages = Math.min(MAX_PAGES, Math.floor(left / CALLS_PER_DELIVERY_PAGE))
+  if (pages < 1) return
   const requestId = c.get('requestId')
   c.executionCtx.waitUntil(
-    deliverTenantEvents(primaryOutbox(binding), queue, c.env, tenant.name, started, MAX_PAGES).catch(
+    deliverTenantEvents(primaryOutbox(binding), queue, c.env, tenant.name, started, pages).catch(
       (error: unknown) => {
         console.error(
           JSON.stringify({

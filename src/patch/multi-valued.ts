@@ -12,6 +12,19 @@ const asList = (current: unknown): unknown[] => (Array.isArray(current) ? curren
 const orUnassigned = (list: unknown[]) => (list.length > 0 ? list : undefined)
 
 /**
+ * A text that two JSON values share exactly when `isEqualValue` holds (object keys sorted), so
+ * that elements are compared through a Set in linear time, not each against the whole list.
+ */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
+  if (isObject(value)) {
+    const keys = Object.keys(value).sort()
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`
+  }
+  return JSON.stringify(value) ?? 'undefined'
+}
+
+/**
  * Appends the coerced `items` that are not already present, RFC 7644 §3.5.2.1 ("If the target location
  * already contains the value specified, no changes SHOULD be made"). Elements whose `value` is immutable
  * (group `members`, RFC 7643 §8.7.1) are the same when their `value` is; others when deeply equal.
@@ -22,12 +35,14 @@ export function appendDistinct(
   items: unknown,
 ): unknown[] | undefined {
   const byValue = findAttribute(attribute.subAttributes, 'value')?.mutability === 'immutable'
-  const same = (a: unknown, b: unknown) =>
-    byValue && isObject(a) && isObject(b) ? isEqualValue(a.value, b.value) : isEqualValue(a, b)
+  const identity = (e: unknown) => (byValue && isObject(e) ? `value:${canonical(e.value)}` : canonical(e))
   const list = [...asList(current)]
+  const present = new Set(list.map(identity))
   const written = new Set<unknown>()
   for (const item of asList(items)) {
-    if (list.some((e) => same(e, item))) continue
+    const key = identity(item)
+    if (present.has(key)) continue
+    present.add(key)
     list.push(item)
     written.add(item)
   }
@@ -37,7 +52,8 @@ export function appendDistinct(
 /**
  * Removes the elements listed in a remove operation's `value` (Entra's default member removal,
  * `{"op":"Remove","path":"members","value":[{"value":"u1"}]}`): an element goes when it has every
- * sub-attribute a listed item gives, with equal values.
+ * sub-attribute a listed item gives, with equal values. Items are indexed by the names they give
+ * (a few shapes), so each element is looked up once per shape.
  */
 export function removeListed(
   attribute: AttributeDefinition,
@@ -45,13 +61,22 @@ export function removeListed(
   value: unknown,
   label: string,
 ) {
-  const items = asList(coerceValue(attribute, value, label))
+  const shapes = new Map<string, { names: string[]; values: Set<string> }>()
+  const simple = new Set<string>()
+  for (const item of asList(coerceValue(attribute, value, label))) {
+    if (!isObject(item)) {
+      simple.add(canonical(item))
+      continue
+    }
+    const names = Object.keys(item).sort()
+    const shape = shapes.get(names.join(',')) ?? { names, values: new Set<string>() }
+    shape.values.add(canonical(names.map((k) => item[k])))
+    shapes.set(names.join(','), shape)
+  }
   const listed = (e: unknown) =>
-    items.some((item) =>
-      isObject(item) && isObject(e)
-        ? Object.entries(item).every(([k, v]) => isEqualValue(e[k], v))
-        : isEqualValue(e, item),
-    )
+    isObject(e)
+      ? [...shapes.values()].some(({ names, values }) => values.has(canonical(names.map((k) => e[k]))))
+      : simple.has(canonical(e))
   return orUnassigned(asList(current).filter((e) => !listed(e)))
 }
 

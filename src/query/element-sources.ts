@@ -1,14 +1,10 @@
 import { type SQL, sql } from 'drizzle-orm'
-import { MAX_GROUP_DEPTH } from '../db/resource-store'
 import type { AttributePath, FilterNode } from '../filter/ast'
 import { foldCase } from '../filter/fold-case'
 import { ScimError } from '../http/scim-error'
 import type { AttributeDefinition } from '../schema/attribute'
 import { instantOf, jsonOperand, jsonPath, type Operand } from './compare-sql'
 import { column, type FilterTarget, foldedDocument, isCore, isUserTarget, jsonKeys } from './row-operands'
-
-/** Nested groups deeper than this are not followed (the bound `selectGroupsOfUsers` uses too). */
-const DEPTH = sql.raw(String(MAX_GROUP_DEPTH))
 
 /**
  * The elements of a multi-valued attribute as rows, so that one element must satisfy a whole value
@@ -149,42 +145,83 @@ function groupMemberRows(target: FilterTarget): ElementRows {
   }
 }
 
+/** The `group_members` rows of `type` inside the groups `groups` (a table or CTE with column `id`) holds. */
+const inside = (t: string, groups: SQL, type: 'User' | 'Group') =>
+  sql`${groups} CROSS JOIN group_members gm ON gm.tenant_id = ${t} AND gm.group_id = x.id AND gm.member_type = ${type}`
+
+/** `below(id)`: the groups `seed` selects and every group nested in them, each visited once (UNION on the id). */
+const walkDown = (t: string, seed: SQL) => sql`below(id) AS (${seed}
+  UNION SELECT gm.member_id FROM ${inside(t, sql`below x`, 'Group')})`
+
+/** The two values `type` takes, as rows `et(type)` the condition reads. */
+const TYPES = sql`(SELECT 'direct' AS type UNION ALL SELECT 'indirect')`
+
 /**
- * A user's `groups` (RFC 7643 §4.1.2): direct memberships and, through nested groups, indirect ones,
- * as rows `e(user_id, group_id, depth)`. When the filter pins `value`, the walk starts at that group
- * and goes down to its users (index on the group); otherwise it walks up from every membership of
- * the tenant.
+ * A user's `groups` (RFC 7643 §4.1.2): direct memberships and, through nested groups, indirect ones
+ * (`type` "direct" when the user is a member of the group itself). Every walk goes over group ids
+ * only, so it visits each group once, whatever the number of paths (issue #12 §1); the condition is
+ * evaluated on groups (`eg`) and types (`et`), not on user × group pairs. By what the filter reads:
+ * - `value eq "g"` among its conjuncts: g and the groups nested in it, then their users;
+ * - no `type`: the matching groups and the groups nested in them, then their users;
+ * - `type` only: users with a direct group, or with a group inside a group they are not in directly
+ *   (then some ancestor is not direct, and conversely);
+ * - `type` and more: per matching group, the groups nested in it (group pairs), then their users who
+ *   are not in that group directly.
  */
 function userGroupRows(target: FilterTarget, filter: FilterNode): ElementRows {
   const t = target.tenantId
   const pinned = requiredValue(filter)
-  const walk =
-    pinned === undefined
-      ? sql`WITH RECURSIVE a(user_id, group_id, depth) AS (
-          SELECT member_id, group_id, 1 FROM group_members WHERE tenant_id = ${t} AND member_type = 'User'
-          UNION SELECT a.user_id, gm.group_id, a.depth + 1 FROM a CROSS JOIN group_members gm
-            ON gm.tenant_id = ${t} AND gm.member_id = a.group_id WHERE a.depth < ${DEPTH})
-        SELECT e.user_id FROM (SELECT user_id, group_id, min(depth) AS depth FROM a GROUP BY user_id, group_id) e`
-      : sql`WITH RECURSIVE d(member_id, member_type, depth) AS (
-          SELECT member_id, member_type, 1 FROM group_members WHERE tenant_id = ${t} AND group_id = ${foldCase(pinned)}
-          UNION SELECT gm.member_id, gm.member_type, d.depth + 1 FROM d CROSS JOIN group_members gm
-            ON gm.tenant_id = ${t} AND gm.group_id = d.member_id WHERE d.member_type = 'Group' AND d.depth < ${DEPTH})
-        SELECT e.user_id FROM (SELECT member_id AS user_id, ${foldCase(pinned)} AS group_id, min(depth) AS depth
-          FROM d WHERE member_type = 'User' GROUP BY member_id) e`
+  const subs = subAttributesOf(filter)
   const operand = (sub: AttributeDefinition | undefined): Operand => {
     const definition = named(sub)
     const name = definition.name
-    if (name === 'value') return columnOperand(sql`e.group_id`, definition, true)
+    if (name === 'value') return columnOperand(sql`eg.id`, definition, true)
     if (name === 'display') return columnOperand(sql`eg.display_name_folded`, definition)
-    if (name === 'type')
-      return columnOperand(sql`(CASE e.depth WHEN 1 THEN 'direct' ELSE 'indirect' END)`, definition)
-    return columnOperand(sql`lower(${target.baseUrl} || '/Groups/' || e.group_id)`, definition)
+    if (name === 'type') return columnOperand(sql`et.type`, definition)
+    return columnOperand(sql`lower(${target.baseUrl} || '/Groups/' || eg.id)`, definition)
+  }
+  const users = (condition: SQL): SQL => {
+    if (pinned !== undefined) {
+      const g = foldCase(pinned)
+      return sql`WITH RECURSIVE ${walkDown(t, sql`SELECT ${g}`)}
+        SELECT et.user_id FROM (SELECT gm.member_id AS user_id,
+            CASE WHEN max(gm.group_id = ${g}) THEN 'direct' ELSE 'indirect' END AS type
+          FROM ${inside(t, sql`below x`, 'User')} GROUP BY gm.member_id) et
+        CROSS JOIN groups eg ON eg.tenant_id = ${t} AND eg.id = ${g} WHERE ${condition}`
+    }
+    const matching = sql`SELECT eg.id FROM groups eg WHERE eg.tenant_id = ${t}`
+    if (!subs.has('type')) {
+      return sql`WITH RECURSIVE ${walkDown(t, sql`${matching} AND ${condition}`)}
+        SELECT gm.member_id FROM ${inside(t, sql`below x`, 'User')}`
+    }
+    return sql`WITH RECURSIVE matched(id, type) AS (
+          SELECT eg.id, et.type FROM groups eg CROSS JOIN ${TYPES} et WHERE eg.tenant_id = ${t} AND ${condition}),
+        pairs(top, id) AS (SELECT x.id, gm.member_id
+            FROM ${inside(t, sql`(SELECT id FROM matched WHERE type = 'indirect') x`, 'Group')}
+          UNION SELECT x.top, gm.member_id FROM ${inside(t, sql`pairs x`, 'Group')})
+      SELECT gm.member_id FROM ${inside(t, sql`(SELECT id FROM matched WHERE type = 'direct') x`, 'User')}
+      UNION SELECT gm.member_id FROM ${inside(t, sql`pairs x`, 'User')}
+        WHERE NOT EXISTS (SELECT 1 FROM group_members d
+          WHERE d.tenant_id = ${t} AND d.group_id = x.top AND d.member_id = gm.member_id)`
+  }
+  const user = column(target, 'id')
+  // `type` alone: per user, its memberships through the index, stopping at the first that answers.
+  const byType = (condition: SQL) => {
+    const ofType = (type: string) =>
+      sql`EXISTS (SELECT 1 FROM (SELECT ${type} AS type) et WHERE ${condition})`
+    const memberships = sql`SELECT 1 FROM group_members gm WHERE gm.tenant_id = ${t} AND gm.member_id = ${user}`
+    return sql`((${ofType('direct')} AND EXISTS (${memberships}))
+      OR (${ofType('indirect')} AND EXISTS (${memberships}
+        AND EXISTS (SELECT 1 FROM group_members up WHERE up.tenant_id = ${t} AND up.member_id = gm.group_id
+          AND NOT EXISTS (SELECT 1 FROM group_members d
+            WHERE d.tenant_id = ${t} AND d.group_id = up.group_id AND d.member_id = gm.member_id)))))`
   }
   return {
     operand,
     containing: (condition) =>
-      sql`${column(target, 'id')} IN (${walk} JOIN groups eg ON eg.tenant_id = ${t} AND eg.id = e.group_id
-        WHERE ${condition})`,
+      pinned === undefined && subs.size === 1 && subs.has('type')
+        ? byType(condition)
+        : sql`${user} IN (${users(condition)})`,
     first: () => {
       throw ScimError.invalidValue('Cannot sort by groups')
     },

@@ -1,12 +1,7 @@
 import type { SQL } from 'drizzle-orm'
 import { runBatch } from '../db/batch'
-import {
-  type GroupOfUser,
-  type MemberOfGroup,
-  selectGroupsOfUsers,
-  selectMembersOfGroups,
-  toStored,
-} from '../db/resource-store'
+import { groupsOfUsers, selectGroupGraph } from '../db/group-graph'
+import { type MemberOfGroup, selectMembersOfGroups, toStored } from '../db/resource-store'
 import type { TenantReader } from '../env'
 import { parseFilter } from '../filter/parser'
 import { parseAttributeList, projectResource, wantsAttribute } from '../projection/project'
@@ -168,6 +163,43 @@ function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[
 }
 
 /**
+ * The computed attributes (groups, members) of the fetched rows that the projection wants, and how
+ * many rows, from the first, fit in `budget` elements together (at least one): a page stops there,
+ * with fewer resources than `count` (RFC 7644 §3.4.2.4 lets itemsPerPage be smaller), so its size
+ * and the Worker's work stay bounded whatever the nesting (README "Limits").
+ */
+function computedOfPage(
+  fetched: readonly Row[],
+  reads: readonly { kind: string; rows: Row[] }[],
+  budget: number,
+) {
+  const computed = new Map<string, Computed>()
+  const users = reads.find((r) => r.kind === 'User')
+  const members = reads.find((r) => r.kind === 'Group')
+  const userIds = fetched.filter((row) => row.type !== 'Group').map((row) => String(row.id))
+  const groups = users && groupsOfUsers(users.rows, userIds, budget).groups
+  const byGroup = members && groupBy(members.rows as unknown as MemberOfGroup[], (m) => m.groupId)
+  let total = 0
+  for (const row of fetched) {
+    const id = String(row.id)
+    // groupsOfUsers stopped before this user: the budget is spent.
+    if (row.type !== 'Group' && groups && !groups.has(id)) break
+    const extra: Computed =
+      row.type === 'Group'
+        ? byGroup
+          ? { members: byGroup.get(id) ?? [] }
+          : {}
+        : groups
+          ? { groups: groups.get(id) ?? [] }
+          : {}
+    total += (extra.groups ?? extra.members ?? []).length
+    if (total > budget && computed.size > 0) break
+    computed.set(id, extra)
+  }
+  return { computed, fitting: computed.size }
+}
+
+/**
  * Answers a list or search request, RFC 7644 §3.4.2–3.4.3 and RFC 9865, with ONE D1 batch: the page,
  * `totalResults`, and the computed attributes (a user's groups, a group's members) of the page's
  * rows only when the projection returns them. `count=0` reads no rows, only the count.
@@ -182,36 +214,32 @@ export async function listResources(
   const plan = await planOf(tenant, scope, params, cursorSecret)
   const db = { tenantId: tenant.name, db: tenant.db, registry: tenant.registry }
   const statements: SQL[] = [countQuery(arms)]
-  const reads: { arm: Arm; index: number }[] = []
+  const reads: { kind: Arm['kind']; index: number }[] = []
   if (params.count > 0) {
     statements.push(pageQuery(arms, plan.window))
     const idsPage = pageQuery(arms, { ...plan.window, limit: params.count })
     for (const arm of arms) {
       const name = arm.kind === 'User' ? 'groups' : 'members'
       if (!wantsAttribute(arm.projection, tenant.registry, arm.resourceType, name)) continue
-      reads.push({ arm, index: statements.length })
+      reads.push({ kind: arm.kind, index: statements.length })
       statements.push(
-        arm.kind === 'User' ? selectGroupsOfUsers(db, idsPage) : selectMembersOfGroups(db, idsPage),
+        arm.kind === 'User' ? selectGroupGraph(db, idsPage) : selectMembersOfGroups(db, idsPage),
       )
     }
   }
   const results = await runBatch(tenant.d1, statements)
   const totalResults = Number(results[0]?.[0]?.total ?? 0)
-  const { rows, nextCursor, previousCursor } = await cursorsOf(plan, results[1] ?? [], params.count)
-  const computed = new Map<string, Map<string, Row[]>>()
-  for (const { arm, index } of reads) {
-    const key = (row: Row) => String(arm.kind === 'User' ? row.userId : row.groupId)
-    computed.set(arm.kind, groupBy(results[index] ?? [], key))
-  }
-  const Resources = rows.map((row) => {
+  const fetched = results[1] ?? []
+  const computedRows = reads.map(({ kind, index }) => ({ kind, rows: results[index] ?? [] }))
+  const { computed, fitting } = computedOfPage(fetched, computedRows, tenant.limits.computedElementsPerPage)
+  // Cut short by the budget: the rows after the last that fits come on the next page.
+  const limit = fitting < Math.min(fetched.length, params.count) ? fitting : params.count
+  const page = await cursorsOf(plan, fetched.slice(0, limit + 1), limit)
+  const { nextCursor, previousCursor } = page
+  const Resources = page.rows.slice(0, limit).map((row) => {
     const kind = row.type === 'Group' ? 'Group' : 'User'
     const arm = arms.find((a) => a.kind === kind) as Arm
-    const own = computed.get(kind)?.get(String(row.id)) ?? []
-    const extra: Computed = !computed.has(kind)
-      ? {}
-      : kind === 'User'
-        ? { groups: own as unknown as GroupOfUser[] }
-        : { members: own as unknown as MemberOfGroup[] }
+    const extra = computed.get(String(row.id)) ?? {}
     const full = renderResource(kind, toStored(row), tenant.baseUrl, extra)
     return projectResource(full, arm.projection, tenant.registry, arm.resourceType)
   })

@@ -1,6 +1,7 @@
 /** How a resource is answered: rendered from its stored row and computed attributes, then projected. */
 import { sql } from 'drizzle-orm'
-import { selectGroupsOfUsers, selectMembersOfGroups } from '../db/resource-store'
+import { groupsOfUsers, selectGroupGraph } from '../db/group-graph'
+import { selectMembersOfGroups } from '../db/resource-store'
 import type { StoredResource } from '../db/resource-tables'
 import type { TenantReader } from '../env'
 import {
@@ -57,14 +58,19 @@ export function computedReads(
   const name = kind === 'User' ? 'groups' : 'members'
   if (!wantsAttribute(projection, tenant.registry, resourceType, name)) return []
   return kind === 'User'
-    ? [selectGroupsOfUsers(scope, sql`SELECT 'User' AS type, ${id} AS id`)]
+    ? [selectGroupGraph(scope, sql`SELECT 'User' AS type, ${id} AS id`)]
     : [selectMembersOfGroups(scope, sql`SELECT 'Group' AS type, ${id} AS id`)]
 }
 
-export function computedOf(kind: ResourceKind, results: readonly Record<string, unknown>[][]): Computed {
+/** The computed attribute of resource `id` from the rows of `computedReads`. */
+export function computedOf(
+  kind: ResourceKind,
+  id: string,
+  results: readonly Record<string, unknown>[][],
+): Computed {
   const [rows] = results as [never[] | undefined]
   if (rows === undefined) return {}
-  return kind === 'User' ? { groups: rows } : { members: rows }
+  return kind === 'User' ? { groups: groupsOfUsers(rows, [id]).groups.get(id) ?? [] } : { members: rows }
 }
 
 export function answerOf(

@@ -7,6 +7,8 @@ import {
   removeMembers,
   removeMembersWhere,
 } from '../db/memberships'
+import { nestingGuard } from '../db/nesting-guard'
+import type { Limits } from '../limits'
 import type { MembershipChange } from '../patch/membership'
 import { compileMemberFilter } from '../query/compile-filter'
 
@@ -29,13 +31,17 @@ const removeAllExcept = (ctx: MembershipWriteContext, ids: readonly string[]) =>
 /**
  * The statements for a sequence of membership changes, each touching only the members it names,
  * so the cost follows the change, not the group. A `replace` (remove-all then add) becomes
- * "remove those not listed, add those missing", so unchanged members produce no events.
+ * "remove those not listed, add those missing", so unchanged members produce no events. Adds end
+ * with the nesting guard, which rolls the batch back when a nesting bound would be exceeded.
  */
 export function membershipStatements(
   ctx: MembershipWriteContext,
   changes: readonly MembershipChange[],
+  limits: Limits,
 ): Statement[] {
-  return changes.flatMap((change, i) => statementsFor(ctx, change, changes[i + 1]))
+  const statements = changes.flatMap((change, i) => statementsFor(ctx, change, changes[i + 1]))
+  const adds = changes.some((change) => change.kind === 'add' && change.members.length > 0)
+  return adds ? [...statements, nestingGuard(ctx, ctx.groupId, limits)] : statements
 }
 
 function statementsFor(

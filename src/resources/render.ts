@@ -1,4 +1,5 @@
-import type { GroupOfUser, MemberOfGroup } from '../db/resource-store'
+import type { GroupOfUser } from '../db/group-graph'
+import type { MemberOfGroup } from '../db/resource-store'
 import type { StoredResource } from '../db/resource-tables'
 import { etagOf } from '../http/etag'
 import { ENTERPRISE_USER_SCHEMA } from '../schema/urns'

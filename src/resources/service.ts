@@ -2,7 +2,7 @@
 import { runBatch, type Statement } from '../db/batch'
 import { selectResource, toStored } from '../db/resource-store'
 import { tableOf } from '../db/resource-tables'
-import { isWriteConflict, storageLimitError, uniquenessError } from '../db/write-errors'
+import { isWriteConflict, nestingLimitError, storageLimitError, uniquenessError } from '../db/write-errors'
 import type { Tenant, TenantReader } from '../env'
 import type { AcceptedVersions } from '../http/etag'
 import { ScimError } from '../http/scim-error'
@@ -20,12 +20,15 @@ import {
 } from './write-plans'
 import { retryOnConflict } from './write-retry'
 
-/** Runs a batch, turning a unique-index violation into 409 `uniqueness` and an oversized row into 413. */
-export async function commit(tenant: Pick<Tenant, 'd1'>, statements: readonly Statement[]) {
+/**
+ * Runs a batch, turning a unique-index violation into 409 `uniqueness`, an oversized row into 413
+ * and a nesting bound exceeded into 400 `invalidValue`.
+ */
+export async function commit(tenant: Pick<Tenant, 'd1' | 'limits'>, statements: readonly Statement[]) {
   try {
     return await runBatch(tenant.d1, statements)
   } catch (error) {
-    throw storageLimitError(uniquenessError(error, statements))
+    throw nestingLimitError(storageLimitError(uniquenessError(error, statements)), tenant.limits)
   }
 }
 
@@ -46,7 +49,7 @@ export async function getResource(
   ])
   const [row] = rows
   if (!row) throw ScimError.notFound(`${kind} ${id} not found`)
-  return answerOf(tenant, kind, toStored(row), computedOf(kind, computed), projection)
+  return answerOf(tenant, kind, toStored(row), computedOf(kind, id, computed), projection)
 }
 
 /** RFC 7644 §3.3 — creates a resource in one batch. */

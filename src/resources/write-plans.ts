@@ -22,6 +22,7 @@ import { applyPatch } from '../patch/apply-patch'
 import type { MembershipChange } from '../patch/membership'
 import type { ProjectionRequest } from '../projection/project'
 import { checkImmutable, isEqualValue, normalizeResource, stripUnstored } from '../schema/coerce'
+import { checkListLengths } from '../schema/list-lengths'
 import {
   type Answer,
   answerOf,
@@ -62,6 +63,7 @@ function splitMembers(kind: ResourceKind, resource: Json): { resource: Json; mem
 
 /** The body of a POST or PUT as it will be stored (plus group members, stored apart). */
 export function incoming(tenant: Tenant, kind: ResourceKind, body: Json, mode: 'create' | 'replace') {
+  checkListLengths(body, tenant.limits.multiValuedElements, 'body')
   const resourceType = resourceTypeOf(tenant, kind)
   const normalized = normalizeResource(body, tenant.registry, resourceType, mode)
   return splitMembers(kind, stripUnstored(normalized, tenant.registry, resourceType))
@@ -95,12 +97,16 @@ export function planCreate(
   return {
     statements: [
       ...insertResource(scope, tableOf(kind), stored, event),
-      ...(members ? membershipStatements({ ...scope, groupId: stored.id }, [members]) : []),
+      ...(members ? membershipStatements({ ...scope, groupId: stored.id }, [members], tenant.limits) : []),
       ...reads,
     ],
     answer(results) {
       const computed =
-        reads.length > 0 ? computedOf(kind, results.slice(-1)) : kind === 'Group' ? { members: [] } : {}
+        reads.length > 0
+          ? computedOf(kind, stored.id, results.slice(-1))
+          : kind === 'Group'
+            ? { members: [] }
+            : {}
       return answerOf(tenant, kind, stored, computed, projection)
     },
   }
@@ -183,13 +189,13 @@ function planChange(
   return {
     statements: [
       ...statements,
-      ...membershipStatements({ ...scope, groupId: current.id }, change.membership),
+      ...membershipStatements({ ...scope, groupId: current.id }, change.membership, tenant.limits),
       ...reads,
     ],
     answer(results) {
       const [[row] = [], ...computed] = results.slice(-reads.length)
       if (!row) throw ScimError.notFound(`${kind} ${current.id} not found`)
-      return answerOf(tenant, kind, toStored(row), computedOf(kind, computed), projection)
+      return answerOf(tenant, kind, toStored(row), computedOf(kind, current.id, computed), projection)
     },
   }
 }
@@ -224,12 +230,18 @@ export function planPatch(
   ifMatch: AcceptedVersions,
 ) {
   const resourceType = resourceTypeOf(tenant, kind)
+  const cap = tenant.limits.multiValuedElements
+  // Each operation's lists before the work, then what the lists grew to.
+  for (const op of Array.isArray(body.Operations) ? body.Operations : []) {
+    checkListLengths(op?.value, cap, typeof op?.path === 'string' ? op.path : 'value')
+  }
   const patched = applyPatch(current.resource, body.Operations, {
     registry: tenant.registry,
     resourceType,
     externalMembers: kind === 'Group',
   })
   const resource = stripUnstored(patched.resource, tenant.registry, resourceType)
+  checkListLengths(resource, cap, 'resource')
   const change = { ...patched, resource, operation: 'patched' as const }
   return planChange(tenant, kind, current, change, projection, ifMatch)
 }

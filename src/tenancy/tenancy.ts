@@ -5,6 +5,7 @@ import { countRoundTrips } from '../db/round-trips'
 import * as schema from '../db/schema'
 import type { AppEnv } from '../env'
 import { ScimError } from '../http/scim-error'
+import { limitsOf } from '../limits'
 import { d1Binding, primarySession } from '../ops/d1-bindings'
 import { enforceRateLimit } from '../ops/rate-limit'
 import { tenantFromHost } from './host'
@@ -92,6 +93,7 @@ export const tenancy: MiddlewareHandler<AppEnv> = async function tenancy(c, next
     d1,
     registry: await registryOf(record),
     baseUrl: `${new URL(c.req.url).origin}${local?.prefix ?? ''}/scim/v2`,
+    limits: limitsOf(c.env),
   })
   // After authentication, so requests with a wrong token cannot spend a tenant's budget; after
   // the tenant is set, so the request log names it on a 429.

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, it } from 'vitest'
-import { MAX_BULK_OPERATIONS, MAX_BULK_PAYLOAD_BYTES } from '../../src/resources/bulk/bulk-limits'
+import { DEFAULT_LIMITS } from '../../src/limits'
+import { MAX_BULK_PAYLOAD_BYTES, maxBulkOperations } from '../../src/resources/bulk/bulk-limits'
 import { createGroup, createUser, ERROR, GROUP, oktaUser, PATCH_OP, patchOp, USER } from '../support/fixtures'
 import { roundTrips, scim } from '../support/scim-client'
 import { createTenant, type TestTenant } from '../support/tenant'
@@ -226,14 +227,15 @@ describe('bulk (RFC 7644 §3.7)', () => {
     expect,
   }) => {
     const tenant = await createTenant()
-    const many = Array.from({ length: MAX_BULK_OPERATIONS + 1 }, () => ({
+    const maxOperations = maxBulkOperations(DEFAULT_LIMITS)
+    const many = Array.from({ length: maxOperations + 1 }, () => ({
       method: 'DELETE',
       path: '/Users/x',
     }))
     const tooMany = await bulk(tenant, many)
     expect(tooMany.status).toBe(413)
     expect(tooMany.json).toMatchObject({ schemas: [ERROR], status: '413' })
-    expect(tooMany.json.detail).toContain(`maxOperations (${MAX_BULK_OPERATIONS})`)
+    expect(tooMany.json.detail).toContain(`maxOperations (${maxOperations}`)
     const big = await bulk(tenant, [
       postUser('big', 'big@example.com', { nickName: 'x'.repeat(MAX_BULK_PAYLOAD_BYTES) }),
     ])

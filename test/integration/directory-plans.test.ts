@@ -4,6 +4,7 @@ import { describe, it } from 'vitest'
 import * as schema from '../../src/db/schema'
 import { groupMembersPage, isMemberOf } from '../../src/directory/membership-reads'
 import { readFeed } from '../../src/events/feed'
+import { limitsOf } from '../../src/limits'
 import { builtinRegistry } from '../../src/schema/builtin'
 
 /**
@@ -47,6 +48,7 @@ describe("Directory's own statements use indexes, so their cost follows the page
       db: drizzle(d1, { schema, casing: 'snake_case' }),
       registry: builtinRegistry,
       baseUrl: 'https://plans.scim.example.com/scim/v2',
+      limits: limitsOf(env),
     }
     await groupMembersPage(tenant, 'g', { count: 10, cursor: undefined })
     await isMemberOf(tenant, 'u', 'g')

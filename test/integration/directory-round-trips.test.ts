@@ -45,7 +45,7 @@ describe('Directory: D1 round trips per method', () => {
     }
     const trips: Record<string, number> = {}
     for (const [method, call] of Object.entries(calls)) {
-      const stats: RoundTripStats = { count: 0, ms: 0 }
+      const stats: RoundTripStats = { count: 0, ms: 0, rowsRead: 0 }
       const opened = await openTenant(env, { tenants: '*' }, tenant.name, undefined, stats)
       expect(await call(opened), method).toBeTruthy()
       trips[method] = stats.count

@@ -16,7 +16,8 @@ describe('discovery (RFC 7644 §4)', () => {
       patch: { supported: true },
       changePassword: { supported: false },
       etag: { supported: true },
-      bulk: { supported: true, maxOperations: 1000, maxPayloadSize: 1048576 },
+      // MAX_QUERIES_PER_INVOCATION (1,000) less 5 calls, at two D1 round trips an operation.
+      bulk: { supported: true, maxOperations: 497, maxPayloadSize: 1048576 },
       authenticationSchemes: [{ type: 'oauthbearertoken', primary: true }],
       meta: { resourceType: 'ServiceProviderConfig', location: `${tenant.baseUrl}/ServiceProviderConfig` },
     })

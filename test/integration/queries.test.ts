@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { describe, it } from 'vitest'
+import { DEFAULT_LIMITS } from '../../src/limits'
 import { listResources } from '../../src/query/list'
 import { parseListQuery } from '../../src/query/list-params'
 import { builtinRegistry } from '../../src/schema/builtin'
@@ -332,7 +333,10 @@ describe('projection on lists (RFC 7644 §3.4.2.5)', () => {
         return typeof value === 'function' ? value.bind(target) : value
       },
     })
-    const ctx = { name: tenant.name, registry: builtinRegistry, baseUrl: tenant.baseUrl, d1 } as never
+    const ctx = {
+      ...{ name: tenant.name, registry: builtinRegistry, baseUrl: tenant.baseUrl, d1 },
+      limits: DEFAULT_LIMITS,
+    } as never
     const excluded = await listResources(
       ctx,
       'Group',

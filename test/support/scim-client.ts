@@ -39,3 +39,10 @@ export function roundTrips(headers: Headers): number {
   if (!match?.[1]) throw new Error(`no d1 metric in Server-Timing: ${headers.get('server-timing')}`)
   return Number(match[1])
 }
+
+/** Rows D1 read for a request (`Server-Timing: d1-rows-read;desc="N"`): the work its queries did. */
+export function rowsRead(headers: Headers): number {
+  const match = /d1-rows-read;desc="?(\d+)"?/.exec(headers.get('server-timing') ?? '')
+  if (!match?.[1]) throw new Error(`no d1-rows-read metric in Server-Timing: ${headers.get('server-timing')}`)
+  return Number(match[1])
+}

@@ -199,19 +199,25 @@ describe('memberships from the membership rows', () => {
     expect(compile(filter, resourceType)).toEqual({ sql, params })
   })
 
-  it('walks down from the group a `groups.value eq` pins, to direct and indirect members', ({ expect }) => {
+  it('walks down from the group a `groups.value eq` pins, over group ids only, to direct and indirect members', ({
+    expect,
+  }) => {
     const { sql, params } = compile('groups.value eq "G1"')
-    expect(sql).toContain('WITH RECURSIVE d(member_id, member_type, depth)')
-    expect(sql).toContain('WHERE tenant_id = ? AND group_id = ?')
-    expect(sql).toMatch(/WHERE e\.group_id = \?\)$/)
-    expect(params).toEqual(['t1', 'g1', 't1', 'g1', 't1', 'g1'])
+    expect(sql).toContain('WITH RECURSIVE below(id) AS (SELECT ?')
+    expect(sql).toContain(
+      'FROM below x CROSS JOIN group_members gm ON gm.tenant_id = ? AND gm.group_id = x.id',
+    )
+    expect(sql).not.toMatch(/depth|path/)
+    expect(sql).toMatch(/WHERE eg\.id = \?\)$/)
+    expect(params).toEqual(['g1', 't1', 'Group', 'g1', 't1', 'User', 't1', 'g1', 'g1'])
   })
 
-  it('walks up from every membership for other `groups` filters', ({ expect }) => {
+  it('answers `groups[type …]` alone per user, from its memberships and one nesting up', ({ expect }) => {
     const { sql, params } = compile('groups[type eq "indirect"]')
-    expect(sql).toContain("WHERE tenant_id = ? AND member_type = 'User'")
-    expect(sql).toMatch(/\(CASE e\.depth WHEN 1 THEN 'direct' ELSE 'indirect' END\) = \?\)$/)
-    expect(params).toEqual(['t1', 't1', 't1', 'indirect'])
+    expect(sql).toContain('gm.member_id = u.id')
+    expect(sql).toContain('up.member_id = gm.group_id AND NOT EXISTS')
+    expect(sql).not.toMatch(/RECURSIVE|depth/)
+    expect(params).toEqual(['direct', 'indirect', 't1', 'indirect', 'indirect', 't1', 't1', 't1'])
   })
 
   it('compiles a PATCH members[…] filter on group_members rows, for DELETE … WHERE', ({ expect }) => {

@@ -64,7 +64,21 @@ class BulkRun {
   constructor(
     readonly tenant: Tenant,
     private readonly failOnErrors: number | undefined,
+    /** D1 round trips this invocation may still make (MAX_QUERIES_PER_INVOCATION). */
+    readonly remaining: () => number,
   ) {}
+
+  /** Whether `roundTrips` more fit the budget; an operation that does not fit fails, naming the limit. */
+  affords(roundTrips: number) {
+    return this.remaining() >= roundTrips
+  }
+
+  budgetSpent() {
+    return new ScimError(
+      413,
+      `Not run: the request has spent its query budget (MAX_QUERIES_PER_INVOCATION, ${this.tenant.limits.queriesPerInvocation})`,
+    )
+  }
 
   /** RFC 7644 §3.7.3 — after `failOnErrors` errors, nothing more is processed or reported. */
   get stopped() {
@@ -117,6 +131,11 @@ async function runAlone(run: BulkRun, resolved: Resolved) {
   const { tenant } = run
   const { op, id = '', data } = resolved
   const projection = run.projection(op.kind)
+  // A read and a write; conflict retries (concurrent writers of this resource) may add more.
+  if (!run.affords(op.method === 'PUT' || op.method === 'PATCH' ? 2 : 1)) {
+    run.fail(op, run.budgetSpent(), resolved.id)
+    return
+  }
   try {
     if (op.method === 'POST') {
       const answer = await createResource(tenant, op.kind, data, projection)
@@ -205,7 +224,10 @@ async function runWave(run: BulkRun, wave: readonly BulkOperation[]) {
     (r): r is Resolved => !(r instanceof ScimError) && (r.op.method === 'PUT' || r.op.method === 'PATCH'),
   )
   const rows = new Map<Resolved, Record<string, unknown>[]>()
-  if (reading.length > 0) {
+  if (reading.length > 0 && !run.affords(1)) {
+    for (const [i, r] of resolved.entries())
+      if (reading.includes(r as Resolved)) resolved[i] = run.budgetSpent()
+  } else if (reading.length > 0) {
     try {
       const results = await runBatch(
         tenant.d1,
@@ -226,6 +248,10 @@ async function runWave(run: BulkRun, wave: readonly BulkOperation[]) {
     const batch = pending
     pending = []
     if (batch.length === 0) return
+    if (!run.affords(1)) {
+      for (const p of batch) if (!run.stopped) run.fail(p.resolved.op, run.budgetSpent(), p.resolved.id)
+      return
+    }
     try {
       const results = await commit(
         tenant,
@@ -271,8 +297,12 @@ async function runWave(run: BulkRun, wave: readonly BulkOperation[]) {
 }
 
 /** RFC 7644 §3.7 — processes a BulkRequest and answers each processed operation, in request order. */
-export async function executeBulk(tenant: Tenant, request: BulkRequest): Promise<BulkOutcome[]> {
-  const run = new BulkRun(tenant, request.failOnErrors)
+export async function executeBulk(
+  tenant: Tenant,
+  request: BulkRequest,
+  remaining: () => number,
+): Promise<BulkOutcome[]> {
+  const run = new BulkRun(tenant, request.failOnErrors, remaining)
   const { waves, circular } = processingOrder(request.operations)
   for (const wave of waves) {
     if (run.stopped) break

@@ -2,7 +2,6 @@ import { type AcceptedVersions, acceptedVersions } from '../../http/etag'
 import { ScimError } from '../../http/scim-error'
 import { BULK_REQUEST, GROUP_SCHEMA, PATCH_OP, USER_SCHEMA } from '../../schema/urns'
 import type { ResourceKind } from '../answer'
-import { MAX_BULK_OPERATIONS } from './bulk-limits'
 
 type Json = Record<string, unknown>
 export type BulkMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE'
@@ -110,16 +109,17 @@ function operationAt(raw: unknown, index: number, declared: Set<string>): BulkOp
  * Parses a BulkRequest, RFC 7644 §3.7: a missing BulkRequest URN or malformed `Operations` fail the
  * whole request (400), too many operations 413 (§3.7.4); a malformed operation fails alone.
  */
-export function parseBulkRequest(body: Json): BulkRequest {
+export function parseBulkRequest(body: Json, maxOperations: number): BulkRequest {
   if (!lists(body.schemas, BULK_REQUEST)) {
     throw ScimError.invalidSyntax(`The request's "schemas" must include "${BULK_REQUEST}"`)
   }
   const operations = body.Operations
   if (!Array.isArray(operations)) throw ScimError.invalidSyntax('"Operations" must be an array')
-  if (operations.length > MAX_BULK_OPERATIONS) {
+  if (operations.length > maxOperations) {
     throw new ScimError(
       413,
-      `The bulk request has ${operations.length} operations, more than maxOperations (${MAX_BULK_OPERATIONS})`,
+      `The bulk request has ${operations.length} operations, more than maxOperations (${maxOperations}, ` +
+        'what MAX_QUERIES_PER_INVOCATION allows at two D1 round trips an operation)',
     )
   }
   const { failOnErrors } = body

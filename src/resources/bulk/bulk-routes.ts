@@ -7,7 +7,7 @@ import { ScimError } from '../../http/scim-error'
 import { scimJson } from '../../http/scim-response'
 import { BULK_RESPONSE } from '../../schema/urns'
 import { executeBulk } from './bulk-execute'
-import { MAX_BULK_PAYLOAD_BYTES } from './bulk-limits'
+import { bulkQueryBudget, MAX_BULK_PAYLOAD_BYTES, maxBulkOperations } from './bulk-limits'
 import { parseBulkRequest } from './bulk-request'
 
 /** RFC 7644 §3.7.4 — a body over the advertised `maxPayloadSize` is refused before it is read whole. */
@@ -24,8 +24,10 @@ const payloadLimit = bodyLimit({
 /** Registers `POST /Bulk`, RFC 7644 §3.7; other methods get 405. */
 export function registerBulkRoutes(scim: Hono<AppEnv>) {
   scim.post('/Bulk', payloadLimit, async (c) => {
-    const request = parseBulkRequest(await readJsonObject(c))
-    const operations = await executeBulk(c.var.tenant, request)
+    const { tenant, d1 } = c.var
+    const request = parseBulkRequest(await readJsonObject(c), maxBulkOperations(tenant.limits))
+    const budget = bulkQueryBudget(tenant.limits)
+    const operations = await executeBulk(tenant, request, () => budget - d1.count)
     return scimJson(c, { schemas: [BULK_RESPONSE], Operations: operations })
   })
   scim.all('/Bulk', methodNotAllowed(['POST']))

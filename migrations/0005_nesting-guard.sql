@@ -1,0 +1,4 @@
+CREATE TABLE `nesting_guard` (
+	`depth` integer NOT NULL,
+	`nested_groups` integer NOT NULL
+);

@@ -1,0 +1,120 @@
+import { type SQL, sql } from 'drizzle-orm'
+import type { Scope } from './resource-tables'
+
+export interface GroupOfUser {
+  userId: string
+  groupId: string
+  display: string
+  /** 1 for a direct membership, else the fewest nestings between the user and the group. */
+  depth: number
+}
+
+/**
+ * The rows whose computed attributes a read wants: `rows` selects `type` and `id` (a page of a list,
+ * or one resource), materialized whole, since SQLite, reading only its ids, would scan the tenant's
+ * (created, id) index instead of using the filter's own (test/integration/query-plans.test.ts).
+ */
+export const rowsOfKind = (rows: SQL, kind: 'User' | 'Group') =>
+  sql`page AS MATERIALIZED (${rows}), ids AS (SELECT id FROM page WHERE type = ${sql.raw(`'${kind}'`)})`
+
+/**
+ * The part of the group graph above the users that `rows` selects, RFC 7643 §4.1.2 `groups`: their
+ * direct memberships (`member`), every group reached from them (`group`, with its name) and the
+ * nestings between those groups (`edge`, a child in its parent). The walk goes over group ids only
+ * (UNION), so it reads each reached group and nesting once, however many paths lead there (issue
+ * #12 §1); `groupsOfUsers` then computes each user's groups in the Worker. `CROSS JOIN` fixes
+ * SQLite's join order: from the rows reached, through the membership index; otherwise it may read
+ * every membership of the tenant at each step (test/integration/query-plans.test.ts).
+ */
+export function selectGroupGraph(scope: Scope, rows: SQL) {
+  const t = scope.tenantId
+  return sql`WITH RECURSIVE ${rowsOfKind(rows, 'User')},
+    direct AS MATERIALIZED (SELECT gm.member_id AS user_id, gm.group_id FROM group_members gm
+      WHERE gm.tenant_id = ${t} AND gm.member_id IN (SELECT id FROM ids)),
+    reached(id) AS (SELECT group_id FROM direct
+      UNION SELECT gm.group_id FROM reached r CROSS JOIN group_members gm ON gm.tenant_id = ${t} AND gm.member_id = r.id)
+    SELECT 'member' AS kind, user_id AS a, group_id AS b, NULL AS folded FROM direct
+    UNION ALL SELECT 'edge', gm.member_id, gm.group_id, NULL
+      FROM reached r CROSS JOIN group_members gm ON gm.tenant_id = ${t} AND gm.member_id = r.id
+    UNION ALL SELECT 'group', g.id, g.display_name, g.display_name_folded
+      FROM reached r CROSS JOIN groups g ON g.tenant_id = ${t} AND g.id = r.id`
+}
+
+interface Graph {
+  readonly direct: Map<string, string[]>
+  readonly parents: Map<string, string[]>
+  readonly names: Map<string, { display: string; folded: string }>
+}
+
+const push = (map: Map<string, string[]>, key: string, value: string) => {
+  const list = map.get(key)
+  if (list) list.push(value)
+  else map.set(key, [value])
+}
+
+function graphOf(rows: readonly Record<string, unknown>[]): Graph {
+  const graph: Graph = { direct: new Map(), parents: new Map(), names: new Map() }
+  for (const { kind, a, b, folded } of rows) {
+    if (kind === 'member') push(graph.direct, String(a), String(b))
+    else if (kind === 'edge') push(graph.parents, String(a), String(b))
+    else graph.names.set(String(a), { display: String(b ?? ''), folded: String(folded ?? '') })
+  }
+  return graph
+}
+
+/** Breadth-first from the direct groups: each group once, at its fewest nestings. */
+function walkUp(graph: Graph, direct: readonly string[]): Map<string, number> {
+  const depth = new Map(direct.map((id) => [id, 1]))
+  const queue = [...depth.keys()]
+  for (let i = 0; i < queue.length; i++) {
+    const id = queue[i] as string
+    for (const parent of graph.parents.get(id) ?? []) {
+      if (depth.has(parent)) continue
+      depth.set(parent, (depth.get(id) as number) + 1)
+      queue.push(parent)
+    }
+  }
+  return depth
+}
+
+export interface GroupsOfUsers {
+  /** Each user's groups, ordered by display name then id. */
+  readonly groups: Map<string, GroupOfUser[]>
+  /** How many of `userIds`, from the first, fit within the budget (at least one). */
+  readonly fitting: number
+}
+
+/**
+ * Each user's groups from the rows of `selectGroupGraph`, for `userIds` in page order, stopping
+ * before the user whose groups would take the page past `budget` elements (the first user always
+ * fits: one resource is always answered whole). Users with the same direct groups share one walk.
+ */
+export function groupsOfUsers(
+  rows: readonly Record<string, unknown>[],
+  userIds: readonly string[],
+  budget = Number.POSITIVE_INFINITY,
+): GroupsOfUsers {
+  const graph = graphOf(rows)
+  const walks = new Map<string, Map<string, number>>()
+  const groups = new Map<string, GroupOfUser[]>()
+  let total = 0
+  for (const userId of userIds) {
+    const direct = [...new Set(graph.direct.get(userId) ?? [])].sort()
+    const key = direct.join(',')
+    const depths = walks.get(key) ?? walkUp(graph, direct)
+    walks.set(key, depths)
+    total += depths.size
+    if (total > budget && groups.size > 0) break
+    // A group deleted since the membership was read has no name row: it is gone.
+    const list = [...depths].flatMap(([groupId, depth]) => {
+      const name = graph.names.get(groupId)
+      return name ? [{ userId, groupId, display: name.display, depth, folded: name.folded }] : []
+    })
+    list.sort((x, y) => (x.folded < y.folded ? -1 : x.folded > y.folded ? 1 : x.groupId < y.groupId ? -1 : 1))
+    groups.set(
+      userId,
+      list.map(({ folded: _, ...group }) => group),
+    )
+  }
+  return { groups, fitting: groups.size }
+}
