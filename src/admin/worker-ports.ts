@@ -1,9 +1,8 @@
-import type { ControlPorts, KvPort, SqlPort } from '../control/ports'
+import { type ControlPorts, isRateLimited, type KvPort, type SqlPort } from '../control/ports'
 import { d1Binding, d1Bindings, primarySession } from '../ops/d1-bindings'
 
 const KV_PUT_ATTEMPTS = 6
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-const RATE_LIMITED = /\b429\b|too many requests/i
 
 /** A D1 database as a port: one call is one D1 batch (one transaction), read from the primary. */
 export function d1Port(binding: D1Database): SqlPort {
@@ -31,7 +30,7 @@ export function kvPort(kv: KVNamespace): KvPort {
         try {
           return await kv.put(key, value)
         } catch (error) {
-          if (attempt >= KV_PUT_ATTEMPTS || !RATE_LIMITED.test(String(error))) throw error
+          if (attempt >= KV_PUT_ATTEMPTS || !isRateLimited(error)) throw error
           await sleep(500 * 2 ** (attempt - 1) * (0.5 + Math.random()))
         }
       }

@@ -41,6 +41,9 @@ export interface ControlPorts {
   readonly kv: KvPort
 }
 
+/** Whether a KV write failed on KV's limit of one write per second per key (the Worker's or wrangler's 429). */
+export const isRateLimited = (error: unknown) => /\b429\b|too many requests/i.test(String(error))
+
 export const statement = (sql: string, ...params: unknown[]): Statement => ({ sql, params })
 
 /** The first statement's rows. */

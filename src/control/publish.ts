@@ -1,10 +1,19 @@
 import { declarationsHash } from '../schema/tenant-schemas'
 import { type TenantRecord, tenantKey, tenantRecordSchema } from '../tenancy/tenant-record'
-import { type ControlPorts, query, type Statement, type StatementResult, statement } from './ports'
+import {
+  type ControlPorts,
+  isRateLimited,
+  query,
+  type Statement,
+  type StatementResult,
+  statement,
+} from './ports'
 import { TENANT_COLUMNS, type TenantRow, toTenantRow } from './tenant-row'
 
 // Enough rounds for a burst of concurrent changes of one tenant; the cron finishes the rest.
 const MAX_ROUNDS = 8
+// Rounds whose KV write stayed rate limited before the publisher leaves the tenant to the cron.
+const MAX_LIMITED_ROUNDS = 2
 
 /** The KV record of a tenant, built from its D1 rows. */
 export async function buildRecord(row: TenantRow, tokens: Record<string, unknown>[]): Promise<TenantRecord> {
@@ -72,6 +81,7 @@ export async function publishTenant(
   known?: TenantState,
 ): Promise<boolean> {
   let wrote = false
+  let limited = 0
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const state = round === 0 && known ? known : await readState(ports, name)
     if (!state) {
@@ -81,7 +91,16 @@ export async function publishTenant(
     const { row, tokens } = state
     // Nothing of ours is in KV yet and someone published this revision: nothing to do.
     if (!wrote && row.publishedRevision >= row.revision) return true
-    await ports.kv.put(tenantKey(name), JSON.stringify(await buildRecord(row, tokens)))
+    try {
+      await ports.kv.put(tenantKey(name), JSON.stringify(await buildRecord(row, tokens)))
+    } catch (error) {
+      // Still rate limited after the port's retries (about 15 s in the Worker): the change is
+      // committed in D1, so the caller is not failed. One more round may find another publisher
+      // did it; after that the cron publishes (published_revision stays behind).
+      if (!isRateLimited(error)) throw error
+      if (++limited >= MAX_LIMITED_ROUNDS) return false
+      continue
+    }
     wrote = true
     const [marked] = await ports.control.batch([
       statement(

@@ -89,5 +89,7 @@ export async function deleteTenantControl(ports: ControlPorts, name: string): Pr
     statement('DELETE FROM tenant_tokens WHERE tenant_name = ?', name),
     statement('DELETE FROM tenants WHERE name = ?', name),
   ])
-  await publishTenant(ports, name)
+  // No row is left to publish: the record goes. A concurrent change of the gone tenant publishes
+  // nothing either (its batch finds no tenant).
+  await ports.kv.delete(tenantKey(name))
 }

@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { beforeAll, describe, it } from 'vitest'
+import { controlPlaneMaintenance } from '../../src/admin/maintenance'
 import { workerPorts } from '../../src/admin/worker-ports'
 import { MAX_TOKENS_PER_TENANT } from '../../src/control/rules'
 import { issueToken } from '../../src/control/tokens'
@@ -184,5 +185,31 @@ describe('control plane: publishing to KV under concurrency', () => {
     expect(puts).toBe(3)
     const record = (await env.TENANTS.get(tenantKey(name), 'json')) as { tokens: { id: string }[] }
     expect(record.tokens.map((t) => t.id).sort()).toEqual(issued.map((t) => t.tokenId).sort())
+  })
+})
+
+describe('control plane: KV rate limits never reach the caller', () => {
+  it('a change whose KV writes stay rate limited still succeeds, and the cron publishes it', async ({
+    expect,
+  }) => {
+    const name = uniqueName('limited')
+    await admin('/tenants', { key, body: { name } })
+    const base = workerPorts(env)
+    let refused = 0
+    const ports = {
+      ...base,
+      kv: {
+        ...base.kv,
+        async put() {
+          refused++
+          throw new Error('KV PUT failed: 429 Too Many Requests')
+        },
+      },
+    }
+    const issued = await issueToken(ports, name, {})
+    expect(refused).toBeGreaterThan(1)
+    expect(await works(name, issued.token)).toBe(401)
+    await controlPlaneMaintenance(env, new Date())
+    expect(await works(name, issued.token)).toBe(200)
   })
 })
