@@ -162,9 +162,7 @@ describe('groups', () => {
     /** The statements of the PATCH's write batch (the one with the guard; change-event delivery may follow it). */
     const writeBatch = async (query: string, member: string) => {
       const d1 = faultyD1(env.DB, () => undefined)
-      // Without the queue, no event delivery runs after the answer: the write batch is the last call.
-      const bindings = { DB: d1.binding, SCIM_EVENTS: undefined }
-      const res = await callWith(bindings, tenant, `/Groups/${group.id}${query}`, {
+      const res = await callWith({ DB: d1.binding }, tenant, `/Groups/${group.id}${query}`, {
         method: 'PATCH',
         body: patchOp({ op: 'add', path: 'members', value: [{ value: member }] }),
       })
