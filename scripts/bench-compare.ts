@@ -9,7 +9,15 @@ import { currentLoad, machine, revision } from './lib/bench-report'
 import { CliError, runMain } from './lib/cli-error'
 import { parseFlags, positiveInt } from './lib/cli-flags'
 import { compare, formatComparison, type PhaseRates } from './lib/compare-report'
-import { type Bench, checkBench, type Runner, runPeer, runProduct, UNTHROTTLED } from './lib/compare-targets'
+import {
+  type Bench,
+  checkBench,
+  InvalidRun,
+  type Runner,
+  runPeer,
+  runProduct,
+  UNTHROTTLED,
+} from './lib/compare-targets'
 import { copyConfigWithRateLimit } from './lib/config-copy'
 import { PROJECT_ROOT } from './lib/wrangler'
 
@@ -20,6 +28,25 @@ const USAGE = `Usage: npm run bench:compare -- [--runs 3] [--runner start|wrangl
     cp -r ../shared/bench/peer-scimmy /tmp/peer && (cd /tmp/peer && npm ci)`
 
 const log = (line: string) => process.stderr.write(`${line}\n`)
+// Attempts per run: a run with any error is invalid (the workload's rule) and is run again.
+const ATTEMPTS = 3
+
+/** A run that the workload found valid, after at most ATTEMPTS tries; each invalid one is counted. */
+async function validRun(
+  run: () => Promise<PhaseRates>,
+  discarded: Record<'peer' | 'product', number>,
+  who: 'peer' | 'product',
+): Promise<PhaseRates> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run()
+    } catch (error) {
+      if (!(error instanceof InvalidRun) || attempt >= ATTEMPTS) throw error
+      discarded[who]++
+      log(`${error.message}: discarded, running it again`)
+    }
+  }
+}
 
 async function main(): Promise<void> {
   const values = parseFlags(
@@ -58,6 +85,8 @@ async function main(): Promise<void> {
   checkBench(bench)
 
   const config = await copyConfigWithRateLimit(UNTHROTTLED)
+  const label = runner === 'start' ? 'npm start' : 'wrangler dev'
+  const discarded = { peer: 0, product: 0 }
   const product: PhaseRates[] = []
   const peer: PhaseRates[] = []
   const loadBefore = currentLoad()
@@ -65,15 +94,14 @@ async function main(): Promise<void> {
   try {
     for (let run = 1; run <= runs; run++) {
       log(`\n## run ${run} of ${runs}: peer`)
-      peer.push(await runPeer(bench))
-      log(`\n## run ${run} of ${runs}: ${runner === 'start' ? 'npm start' : 'wrangler dev'}`)
-      product.push(await runProduct(bench, runner, config.path))
+      peer.push(await validRun(() => runPeer(bench), discarded, 'peer'))
+      log(`\n## run ${run} of ${runs}: ${label}`)
+      product.push(await validRun(() => runProduct(bench, runner, config.path), discarded, 'product'))
     }
   } finally {
     await config.remove()
   }
   const comparison = compare(product, peer)
-  const label = runner === 'start' ? 'npm start' : 'wrangler dev'
   const m = machine()
   const { users, groups, concurrency } = bench.shape
   process.stdout.write(
@@ -81,7 +109,8 @@ async function main(): Promise<void> {
       `${users} users, ${groups} groups, ${concurrency} in flight; medians of ${runs} runs each, interleaved. ` +
       `Revision ${revision()}, ${started.toISOString().slice(0, 16)}Z, ${m.cpus} × ${m.cpuModel}, ` +
       `${m.memoryGb} GB, Node ${m.node}; load average ${loadBefore} before, ${currentLoad()} after. ` +
-      `Lowest ratio: ${comparison.lowest.phase} ${comparison.lowest.ratio.toFixed(2)}.\n`,
+      `Lowest ratio: ${comparison.lowest.phase} ${comparison.lowest.ratio.toFixed(2)}. ` +
+      `Invalid runs discarded and run again: peer ${discarded.peer}, ${label} ${discarded.product}.\n`,
   )
   if (values.json)
     process.stdout.write(`${JSON.stringify({ runner, shape: bench.shape, product, peer, comparison })}\n`)

@@ -34,6 +34,9 @@ export type Runner = 'start' | 'wrangler-dev'
 /** Per-tenant requests a minute for the product's run: the peer has no rate limit. */
 export const UNTHROTTLED = 1_000_000
 
+/** A workload run with errors: it does not count, and the comparison runs it again. */
+export class InvalidRun extends Error {}
+
 export function checkBench(bench: Bench): void {
   if (!existsSync(join(bench.benchDir, 'workload.mjs'))) {
     throw new CliError(
@@ -58,18 +61,18 @@ async function runWorkload(bench: Bench, port: number, host: string, token: stri
   args.push('--token', token, '--host', host, '--label', label, '--json', json)
   args.push('--users', String(users), '--groups', String(groups), '--concurrency', String(concurrency))
   try {
-    const output = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, args, { maxBuffer: 16 * 2 ** 20 }, (error, stdout, stderr) => {
-        if (error) reject(new CliError(`The workload against ${label} failed:\n${stdout}${stderr}`))
-        else resolve(stdout)
-      })
+    const output = await new Promise<string>((resolve) => {
+      // It exits 1 on an invalid run, which its JSON says too.
+      execFile(process.execPath, args, { maxBuffer: 16 * 2 ** 20 }, (_error, stdout, stderr) =>
+        resolve(`${stdout}${stderr}`),
+      )
     })
     bench.log(output.trimEnd())
     const result = JSON.parse(await readFile(json, 'utf8')) as {
       valid: boolean
       phases: { name: string; ops_per_s: number }[]
     }
-    if (!result.valid) throw new CliError(`The run against ${label} is invalid:\n${output}`)
+    if (!result.valid) throw new InvalidRun(`The run against ${label} is invalid`)
     return Object.fromEntries(result.phases.map((p) => [p.name, p.ops_per_s])) as PhaseRates
   } finally {
     await rm(dir, { recursive: true, force: true })
@@ -121,6 +124,10 @@ export async function runProduct(bench: Bench, runner: Runner, config: string): 
   try {
     const token = await server.createTenant('acme')
     return await runWorkload(bench, server.port, server.baseHost('acme'), token, runner)
+  } catch (error) {
+    // The runtime's own account of what went wrong (a reset connection, say).
+    if (error instanceof InvalidRun) bench.log(`Server output (last lines):\n${server.output().slice(-4000)}`)
+    throw error
   } finally {
     await server.stop()
   }

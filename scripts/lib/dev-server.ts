@@ -50,6 +50,8 @@ export interface RequestOptions {
 
 export interface DevServer {
   port: number
+  /** The server's process (it leads its own process group; workerd is among its descendants). */
+  pid: number
   persistDir: string
   /** `<tenant>.localhost:<port>`: the Host of a tenant's requests. */
   baseHost(tenant: string): string
@@ -203,6 +205,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 
   return {
     port,
+    pid: child.pid ?? 0,
     persistDir,
     baseHost: (tenant) => `${tenant}.localhost:${port}`,
     request: (method, path, requestOptions) => send(port, method, path, requestOptions),
