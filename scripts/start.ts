@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const options = parseStartOptions(process.argv.slice(2))
   log('Building the Worker (wrangler deploy --dry-run)…')
   const plan = await planStart(options)
-  const mf = new Miniflare({ ...plan.options, log: new Log(LogLevel.INFO) })
+  const mf = new Miniflare({ ...plan.options, log: new Log(LogLevel.WARN) })
   const url = await mf.ready
 
   // Cloudflare runs cron triggers in UTC; a run that fails is logged and the next one still comes.
@@ -41,6 +41,11 @@ async function main(): Promise<void> {
 
   log(`Serving ${plan.name} on ${url.origin} (storage ${options.persistTo}/v3)`)
   if (plan.crons.length > 0) log(`Cron triggers (UTC): ${plan.crons.join(', ')}`)
+  if (plan.orphanQueues.length > 0) {
+    log(
+      `No consumer here for ${plan.orphanQueues.join(', ')}: a stand-in acknowledges and drops its messages.`,
+    )
+  }
 
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve)
