@@ -23,7 +23,8 @@ import { PROJECT_ROOT } from './lib/wrangler'
 
 const USAGE = `Usage: npm run bench:compare -- [--runs 3] [--runner start|wrangler-dev]
     [--users 1000] [--groups 20] [--concurrency 8]
-    [--bench-dir ../shared/bench] [--peer-dir /tmp/peer] [--json]
+    [--bench-dir ../shared/bench] [--peer-dir /tmp/peer] [--json] [--accept-errors]
+  --accept-errors counts runs with errors (listed under the table) instead of running them again.
   The peer must be installed first (../shared/bench/README.md):
     cp -r ../shared/bench/peer-scimmy /tmp/peer && (cd /tmp/peer && npm ci)`
 
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
       'bench-dir': { type: 'string' },
       'peer-dir': { type: 'string' },
       json: { type: 'boolean' },
+      'accept-errors': { type: 'boolean' },
       help: { type: 'boolean' },
     },
     USAGE,
@@ -80,6 +82,8 @@ async function main(): Promise<void> {
       groups: positiveInt('groups', values.groups, 20, 1000, USAGE),
       concurrency: positiveInt('concurrency', values.concurrency, 8, 256, USAGE),
     },
+    acceptErrors: values['accept-errors'] ?? false,
+    errors: [],
     log,
   }
   checkBench(bench)
@@ -110,7 +114,8 @@ async function main(): Promise<void> {
       `Revision ${revision()}, ${started.toISOString().slice(0, 16)}Z, ${m.cpus} × ${m.cpuModel}, ` +
       `${m.memoryGb} GB, Node ${m.node}; load average ${loadBefore} before, ${currentLoad()} after. ` +
       `Lowest ratio: ${comparison.lowest.phase} ${comparison.lowest.ratio.toFixed(2)}. ` +
-      `Invalid runs discarded and run again: peer ${discarded.peer}, ${label} ${discarded.product}.\n`,
+      `Invalid runs discarded and run again: peer ${discarded.peer}, ${label} ${discarded.product}. ` +
+      `Errors per run, in order: ${bench.errors.join('; ')}.\n`,
   )
   if (values.json)
     process.stdout.write(`${JSON.stringify({ runner, shape: bench.shape, product, peer, comparison })}\n`)
