@@ -190,8 +190,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       // wrangler dev stays up after a failed build, waiting for edits: no point waiting for it.
       if (output.includes('Build failed')) throw new Error(`The Worker does not build:\n${output}`)
       try {
-        await send(port, 'GET', '/', { host: `startup.localhost:${port}`, timeoutMs: 2_000 })
-        break
+        const probe = await send(port, 'GET', '/', { host: `startup.localhost:${port}`, timeoutMs: 2_000 })
+        // The Worker's own answer (its request log sets X-Request-Id on every one), not that of
+        // whatever else may have taken the port while the server was still building.
+        if (probe.headers['x-request-id']) break
+        throw new Error('not the Worker yet')
       } catch {
         if (Date.now() > deadline) throw new Error(`${name} did not answer within 90 s:\n${output}`)
         await new Promise((resolve) => setTimeout(resolve, 500))
