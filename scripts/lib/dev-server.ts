@@ -18,7 +18,8 @@ import { createWrangler, PROJECT_ROOT, type WranglerTarget } from './wrangler'
 
 const WRANGLER_JS = join(PROJECT_ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js')
 const TSX_CLI = join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs')
-const STARTUP_TIMEOUT_MS = 90_000
+// npm start bundles the Worker before it listens (about a minute on a busy 2-core machine).
+const STARTUP_TIMEOUT_MS = 180_000
 const DEFAULT_TIMEOUT_MS = 10_000
 
 export interface DevServerAnswer {
@@ -196,7 +197,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
         if (probe.headers['x-request-id']) break
         throw new Error('not the Worker yet')
       } catch {
-        if (Date.now() > deadline) throw new Error(`${name} did not answer within 90 s:\n${output}`)
+        if (Date.now() > deadline) throw new Error(`${name} did not answer within ${STARTUP_TIMEOUT_MS / 1000} s:\n${output}`)
         await new Promise((resolve) => setTimeout(resolve, 500))
       }
     }

@@ -68,7 +68,7 @@ beforeAll(async () => {
     config: config.path,
     vars: { CURSOR_SECRET: 'e2e' },
   })
-}, 240_000)
+}, 420_000)
 
 afterAll(async () => {
   await server?.stop({ keep: true })
