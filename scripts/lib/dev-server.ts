@@ -197,7 +197,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
         if (probe.headers['x-request-id']) break
         throw new Error('not the Worker yet')
       } catch {
-        if (Date.now() > deadline) throw new Error(`${name} did not answer within ${STARTUP_TIMEOUT_MS / 1000} s:\n${output}`)
+        if (Date.now() > deadline)
+          throw new Error(`${name} did not answer within ${STARTUP_TIMEOUT_MS / 1000} s:\n${output}`)
         await new Promise((resolve) => setTimeout(resolve, 500))
       }
     }
