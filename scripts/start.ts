@@ -41,11 +41,6 @@ async function main(): Promise<void> {
 
   log(`Serving ${plan.name} on ${url.origin} (storage ${options.persistTo}/v3)`)
   if (plan.crons.length > 0) log(`Cron triggers (UTC): ${plan.crons.join(', ')}`)
-  if (plan.orphanQueues.length > 0) {
-    log(
-      `No consumer here for ${plan.orphanQueues.join(', ')}: a stand-in acknowledges and drops its messages.`,
-    )
-  }
 
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve)

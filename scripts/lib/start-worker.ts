@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { MiniflareOptions, WorkerOptions } from 'miniflare'
 import { CliError } from './cli-error'
-import { queueStandIns } from './queue-stand-in'
 import type { StartOptions } from './start-options'
 import { failureSummary, runWrangler } from './wrangler'
 
@@ -33,8 +32,6 @@ export interface StartPlan {
   /** The Worker's name in Miniflare, for getWorker(). */
   name: string
   crons: string[]
-  /** Produced-to queues without a consumer here, given a stand-in (see queueStandIns). */
-  orphanQueues: string[]
   /** The built bundle's directory (temporary; removed on exit). */
   outdir: string
 }
@@ -84,13 +81,10 @@ export async function planStart(options: StartOptions): Promise<StartPlan> {
     modulesRules: undefined,
     bindings,
   } as WorkerOptions
-  const workers = [worker, ...derived.externalWorkers]
-  const standIns = queueStandIns(workers, worker.compatibilityDate ?? '2026-04-20')
   return {
     name,
     outdir,
     crons: config.triggers.crons ?? [],
-    orphanQueues: Object.keys(standIns[0]?.queueConsumers ?? {}),
     options: {
       host: options.ip,
       port: options.port,
@@ -99,7 +93,7 @@ export async function planStart(options: StartOptions): Promise<StartPlan> {
       unsafeTriggerHandlers: options.testScheduled,
       // The Worker logs a JSON line per request itself; Miniflare's own line would double it.
       logRequests: false,
-      workers: [...workers, ...standIns],
+      workers: [worker, ...derived.externalWorkers],
     } as MiniflareOptions,
   }
 }
