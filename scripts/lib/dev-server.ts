@@ -1,5 +1,6 @@
 /**
- * `wrangler dev` on a free port over local storage, for scripts and end-to-end tests: migrations
+ * The Worker on a free port over local storage — under `wrangler dev` or `npm start` — for scripts
+ * and end-to-end tests: migrations
  * applied and tenants created with the same code as `npm run db:migrate` and `npm run tenant`, and
  * requests to 127.0.0.1 with `Host: <tenant>.localhost:<port>` — Node does not resolve
  * `*.localhost`, and its fetch cannot set Host, hence node:http.
@@ -16,7 +17,9 @@ import { createTenant } from './tenant-commands'
 import { createWrangler, PROJECT_ROOT, quietWranglerEnv, type WranglerTarget } from './wrangler'
 
 const WRANGLER_JS = join(PROJECT_ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js')
-const STARTUP_TIMEOUT_MS = 90_000
+const TSX_CLI = join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs')
+// npm start bundles the Worker before it listens (about a minute on a busy 2-core machine).
+const STARTUP_TIMEOUT_MS = 180_000
 const DEFAULT_TIMEOUT_MS = 10_000
 
 export interface DevServerAnswer {
@@ -48,29 +51,35 @@ export interface RequestOptions {
 
 export interface DevServer {
   port: number
+  /** The server's process (it leads its own process group; workerd is among its descendants). */
+  pid: number
   persistDir: string
   /** `<tenant>.localhost:<port>`: the Host of a tenant's requests. */
   baseHost(tenant: string): string
   request(method: string, path: string, options: RequestOptions): Promise<DevServerAnswer>
   /** Creates the tenant (as `npm run tenant -- create <name> --db <db>`) and answers its bearer token. */
   createTenant(name: string, db?: string): Promise<string>
-  /** The last 64 kB of wrangler dev's output: what to show when something goes wrong. */
+  /** The last 64 kB of the server's output: what to show when something goes wrong. */
   output(): string
-  /** Ends wrangler dev and removes the storage directory (unless it was given, or `keep`). */
+  /** Ends the server and removes the storage directory (unless it was given, or `keep`). */
   stop(options?: { keep?: boolean }): Promise<void>
 }
 
 export interface DevServerOptions {
   /** Local storage (`--persist-to`); a new temporary directory when absent. */
   persistDir?: string
-  /** Worker variables and secrets (`wrangler dev --var NAME:value`), e.g. CURSOR_SECRET. */
+  /** Worker variables and secrets (`--var NAME:value`), e.g. CURSOR_SECRET. */
   vars?: Record<string, string>
   /** Progress lines (wrangler's own output is kept and shown only on failure). */
   log?: (line: string) => void
   /** The port to listen on (its inspector on the next one); a free one when absent. */
   port?: number
-  /** Another wrangler configuration in the project root (`--config`), e.g. with a raised rate limit. */
+  /** `wrangler dev` (default), or `npm start`: the built Worker without the development proxy. */
+  runner?: 'wrangler-dev' | 'start'
+  /** A wrangler configuration other than wrangler.toml (`--config`), e.g. a copy with a higher rate limit. */
   config?: string
+  /** Also answer /cdn-cgi/handler/scheduled (`--test-scheduled`). */
+  testScheduled?: boolean
 }
 
 export async function freePort(): Promise<number> {
@@ -123,7 +132,7 @@ function send(port: number, method: string, path: string, options: RequestOption
   })
 }
 
-/** Ends wrangler dev and workerd, its child: the whole process group wrangler leads. */
+/** Ends the server and workerd, its child: the whole process group the server leads. */
 async function endGroup(child: ChildProcess): Promise<void> {
   if (!child.pid || child.exitCode !== null || child.signalCode !== null) return
   const exited = once(child, 'exit')
@@ -135,7 +144,7 @@ async function endGroup(child: ChildProcess): Promise<void> {
   clearTimeout(timer)
 }
 
-/** Migrates the storage, starts `wrangler dev` on a free port and waits until it answers. */
+/** Migrates the storage, starts the server on a free port and waits until it answers. */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const log = options.log ?? (() => {})
   const ownDir = options.persistDir === undefined
@@ -145,10 +154,18 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 
   const port = options.port ?? (await freePort())
   const inspectorPort = options.port === undefined ? await freePort() : options.port + 1
-  const vars = Object.entries(options.vars ?? {}).flatMap(([name, value]) => ['--var', `${name}:${value}`])
-  const args = [WRANGLER_JS, 'dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persistDir]
-  args.push('--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false', ...vars)
-  if (options.config) args.push('--config', options.config)
+  const runner = options.runner ?? 'wrangler-dev'
+  const name = runner === 'start' ? 'npm start' : 'wrangler dev'
+  const vars = Object.entries(options.vars ?? {}).flatMap(([key, value]) => ['--var', `${key}:${value}`])
+  // The flags both understand, with the same meaning.
+  const common = ['--port', String(port), '--ip', '127.0.0.1', '--persist-to', persistDir, ...vars]
+  if (options.config) common.push('--config', options.config)
+  if (options.testScheduled) common.push('--test-scheduled')
+  const args =
+    runner === 'start'
+      ? [TSX_CLI, join(PROJECT_ROOT, 'scripts', 'start.ts'), ...common]
+      : [WRANGLER_JS, 'dev', ...common, '--inspector-port', String(inspectorPort)]
+  if (runner === 'wrangler-dev') args.push('--show-interactive-dev-session=false')
   // detached: wrangler leads its own process group, so stop() ends workerd with it.
   const child = spawn(process.execPath, args, {
     cwd: PROJECT_ROOT,
@@ -173,14 +190,18 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   try {
     const deadline = Date.now() + STARTUP_TIMEOUT_MS
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${output}`)
+      if (child.exitCode !== null) throw new Error(`${name} exited:\n${output}`)
       // wrangler dev stays up after a failed build, waiting for edits: no point waiting for it.
       if (output.includes('Build failed')) throw new Error(`The Worker does not build:\n${output}`)
       try {
-        await send(port, 'GET', '/', { host: `startup.localhost:${port}`, timeoutMs: 2_000 })
-        break
+        const probe = await send(port, 'GET', '/', { host: `startup.localhost:${port}`, timeoutMs: 2_000 })
+        // The Worker's own answer (its request log sets X-Request-Id on every one), not that of
+        // whatever else may have taken the port while the server was still building.
+        if (probe.headers['x-request-id']) break
+        throw new Error('not the Worker yet')
       } catch {
-        if (Date.now() > deadline) throw new Error(`wrangler dev did not answer within 90 s:\n${output}`)
+        if (Date.now() > deadline)
+          throw new Error(`${name} did not answer within ${STARTUP_TIMEOUT_MS / 1000} s:\n${output}`)
         await new Promise((resolve) => setTimeout(resolve, 500))
       }
     }
@@ -188,10 +209,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     await stop()
     throw error
   }
-  log(`wrangler dev on 127.0.0.1:${port}, storage ${persistDir}`)
+  log(`${name} on 127.0.0.1:${port}, storage ${persistDir}`)
 
   return {
     port,
+    pid: child.pid ?? 0,
     persistDir,
     baseHost: (tenant) => `${tenant}.localhost:${port}`,
     request: (method, path, requestOptions) => send(port, method, path, requestOptions),

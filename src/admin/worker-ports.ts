@@ -1,5 +1,6 @@
 import { type ControlPorts, isRateLimited, type KvPort, type SqlPort } from '../control/ports'
 import { d1Binding, d1Bindings, primarySession } from '../ops/d1-bindings'
+import { forgetTenantRecord } from '../tenancy/tenant-cache'
 
 const KV_PUT_ATTEMPTS = 6
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -18,6 +19,13 @@ export function d1Port(binding: D1Database): SqlPort {
   }
 }
 
+const TENANT_KEY_PREFIX = 'tenant:'
+
+/** This isolate reads a record it has just written again at once; other isolates within the revocation delay. */
+function forgetIfTenant(key: string): void {
+  if (key.startsWith(TENANT_KEY_PREFIX)) forgetTenantRecord(key.slice(TENANT_KEY_PREFIX.length))
+}
+
 /**
  * The TENANTS namespace as a port. KV takes one write per second per key and answers 429 beyond;
  * those are retried here with backoff and jitter, so they never reach the management API's caller.
@@ -28,14 +36,18 @@ export function kvPort(kv: KVNamespace): KvPort {
     async put(key, value) {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await kv.put(key, value)
+          await kv.put(key, value)
+          return forgetIfTenant(key)
         } catch (error) {
           if (attempt >= KV_PUT_ATTEMPTS || !isRateLimited(error)) throw error
           await sleep(500 * 2 ** (attempt - 1) * (0.5 + Math.random()))
         }
       }
     },
-    delete: (key) => kv.delete(key),
+    async delete(key) {
+      await kv.delete(key)
+      forgetIfTenant(key)
+    },
     async list(prefix) {
       const names: string[] = []
       let cursor: string | undefined

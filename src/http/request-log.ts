@@ -1,16 +1,17 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { matchedRoutes, routePath } from 'hono/route'
 import { setMetric } from 'hono/timing'
+import { newRoundTripStats } from '../db/round-trips'
 import type { AppEnv } from '../env'
 
 /**
- * One JSON log line per request, and the D1 round trips in `Server-Timing`. Logs carry no token,
+ * One JSON log line per request, and the D1 round trips and billed rows in `Server-Timing`. Logs carry no token,
  * password or attribute value: only the request's shape and outcome — the route pattern, never the
  * path or query, which hold ids and filter values.
  */
 export const requestLog: MiddlewareHandler<AppEnv> = async function requestLog(c, next) {
   const started = performance.now()
-  const d1 = { count: 0, ms: 0, rowsRead: 0 }
+  const d1 = newRoundTripStats()
   c.set('d1', d1)
   try {
     await next()
@@ -20,6 +21,12 @@ export const requestLog: MiddlewareHandler<AppEnv> = async function requestLog(c
     c.header('X-Request-Id', c.get('requestId'))
     setMetric(c, 'd1', d1.ms, `${d1.count} round trips`)
     setMetric(c, 'd1-rows-read', String(d1.rowsRead))
+    // What D1 bills, as its results' meta reports it: for the per-operation cost table (README).
+    setMetric(
+      c,
+      'd1-cost',
+      `${d1.statements} statements, ${d1.rowsRead} rows read, ${d1.rowsWritten} rows written`,
+    )
     console.log(
       JSON.stringify({
         level: isFault(c.res.status) ? 'error' : 'info',
@@ -31,7 +38,9 @@ export const requestLog: MiddlewareHandler<AppEnv> = async function requestLog(c
         durationMs: Math.round(performance.now() - started),
         d1RoundTrips: d1.count,
         d1Ms: Math.round(d1.ms * 10) / 10,
+        d1Statements: d1.statements,
         d1RowsRead: d1.rowsRead,
+        d1RowsWritten: d1.rowsWritten,
         scimType: c.get('scimType'),
       }),
     )

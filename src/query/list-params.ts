@@ -1,6 +1,6 @@
 import { zValidator } from '@hono/zod-validator'
 import type { Context } from 'hono'
-import { z } from 'zod'
+import * as z from 'zod'
 import { readJsonObject } from '../http/request-body'
 import { ScimError, type ScimType } from '../http/scim-error'
 import { SEARCH_REQUEST } from '../schema/urns'

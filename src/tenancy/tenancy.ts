@@ -10,12 +10,11 @@ import { d1Binding, primarySession } from '../ops/d1-bindings'
 import { enforceRateLimit } from '../ops/rate-limit'
 import { tenantFromHost } from './host'
 import { hostOf, localTenantPath } from './local-tenant-path'
+import { cachedTenantRecord, KV_CACHE_TTL_SECONDS } from './tenant-cache'
 import { type TenantRecord, tenantKey, tenantRecordSchema, tokenIsLive } from './tenant-record'
 import { registryOf } from './tenant-registry'
 import { digestsEqual, hashToken, TOKEN_PATTERN } from './token'
 
-/** KV's minimum edge cache: a token change reaches every location within about this long. */
-const TENANT_CACHE_TTL_SECONDS = 60
 const UNAUTHORIZED = 'Authentication failed: a valid bearer token for this tenant is required'
 // Compared against when the tenant does not exist, so that answer takes as long as a wrong token.
 const ABSENT_HASH = '0'.repeat(64)
@@ -32,7 +31,7 @@ function bearerToken(header: string | undefined): string | undefined {
 export async function readTenantRecord(kv: KVNamespace, name: string): Promise<TenantRecord | undefined> {
   let raw: unknown
   try {
-    raw = await kv.get(tenantKey(name), { type: 'json', cacheTtl: TENANT_CACHE_TTL_SECONDS })
+    raw = await kv.get(tenantKey(name), { type: 'json', cacheTtl: KV_CACHE_TTL_SECONDS })
   } catch {
     throw new ScimError(503, 'The token store is temporarily unavailable; retry later', undefined, {
       'Retry-After': '5',
@@ -56,7 +55,8 @@ function matchToken(record: TenantRecord | undefined, hash: string, now: Date): 
 
 /**
  * Resolves the tenant from the Host header, authenticates its bearer token against the hashes in
- * its KV record (exactly one KV read), and opens its database. Hono's bearer-auth is not used: it
+ * its KV record (one KV read, unless this isolate read it within ISOLATE_CACHE_SECONDS), and opens
+ * its database. Hono's bearer-auth is not used: it
  * answers 400 in plain text for malformed tokens where SCIM clients expect a 401 SCIM error.
  */
 export const tenancy: MiddlewareHandler<AppEnv> = async function tenancy(c, next) {
@@ -68,8 +68,14 @@ export const tenancy: MiddlewareHandler<AppEnv> = async function tenancy(c, next
 
   const token = bearerToken(c.req.header('authorization'))
   if (!token) throw unauthorized()
-  const [record, hash] = await Promise.all([readTenantRecord(c.env.TENANTS, name), hashToken(token)])
-  const tokenId = matchToken(record, hash, new Date())
+  const hash = await hashToken(token)
+  const now = new Date()
+  const record = await cachedTenantRecord(
+    name,
+    () => readTenantRecord(c.env.TENANTS, name),
+    (cached) => matchToken(cached, hash, now) !== undefined,
+  )
+  const tokenId = matchToken(record, hash, now)
   if (!record || !tokenId) throw unauthorized()
   if (record.status !== 'active')
     throw unauthorized(

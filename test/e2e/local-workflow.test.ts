@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tenantTables } from '../../scripts/lib/tenant-purge'
 import { createWrangler, type WranglerClient } from '../../scripts/lib/wrangler'
+import { ISOLATE_CACHE_SECONDS } from '../../src/tenancy/tenant-cache'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs')
@@ -98,10 +99,14 @@ function get(path: string, host: string, token?: string): Promise<Answer> {
 const users = (token: string, host = 'acme.localhost') => get('/scim/v2/Users', host, token)
 
 /**
- * Polls until `check` holds: the Worker may serve a cached tenant record for a moment after a
- * change (it reads KV with cacheTtl), so a change is awaited for up to 10 s rather than slept on.
+ * Polls until `check` holds: the Worker keeps a tenant record in the isolate for
+ * ISOLATE_CACHE_SECONDS, so a revocation is awaited for that long and 10 s more, rather than slept on.
  */
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+async function eventually(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = (ISOLATE_CACHE_SECONDS + 10) * 1000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`)

@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { checkDeclarations, type DeclarationInput, declarationsHash } from '../../src/schema/tenant-schemas'
+import { forgetTenantRecord } from '../../src/tenancy/tenant-cache'
 import { type TenantRecord, tenantKey } from '../../src/tenancy/tenant-record'
 import { generateToken, generateTokenId, hashToken } from '../../src/tenancy/token'
 
@@ -49,4 +50,6 @@ export async function createTenant(
 export async function updateTenant(name: string, change: (record: TenantRecord) => TenantRecord) {
   const record = (await env.TENANTS.get(tenantKey(name), 'json')) as TenantRecord
   await env.TENANTS.put(tenantKey(name), JSON.stringify(change(record)))
+  // The Worker runs in this isolate: what it cached must not hide the change the test makes.
+  forgetTenantRecord(name)
 }

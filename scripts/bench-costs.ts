@@ -1,0 +1,134 @@
+/**
+ * `npm run bench:costs [-- --users 200 --samples 20 --members 50 --runner start|wrangler-dev]`: the
+ * production cost of each operation of the Okta-shaped workload, from the Worker's own
+ * `Server-Timing`: D1 round trips, statements, rows read and rows written (what D1 bills, as each
+ * result's meta reports it), plus the CPU that workerd spent per request, requests sent one at a time.
+ */
+import { randomBytes } from 'node:crypto'
+import { median } from './lib/bench-stats'
+import { CliError, runMain } from './lib/cli-error'
+import { parseFlags, positiveInt } from './lib/cli-flags'
+import { type CostFixture, type CostOp, costOps } from './lib/cost-ops'
+import { type DevServer, startDevServer } from './lib/dev-server'
+import { cpuSeconds, descendantsNamed } from './lib/process-cpu'
+
+const USAGE =
+  'Usage: npm run bench:costs -- [--users 200] [--samples 20] [--members 50] [--runner start|wrangler-dev]'
+const log = (line: string) => process.stderr.write(`${line}\n`)
+
+interface D1Cost {
+  roundTrips: number
+  statements: number
+  rowsRead: number
+  rowsWritten: number
+}
+
+/** `d1;dur=…;desc="2 round trips", d1-cost;desc="9 statements, 12 rows read, 8 rows written"`. */
+export function parseD1Cost(header: string | string[] | undefined): D1Cost | undefined {
+  const text = Array.isArray(header) ? header.join(',') : (header ?? '')
+  const trips = /d1;dur=[\d.]+;desc="(\d+) round trips?"/.exec(text)
+  const cost = /d1-cost;desc="(\d+) statements, (\d+) rows read, (\d+) rows written"/.exec(text)
+  if (!trips || !cost) return undefined
+  return {
+    roundTrips: Number(trips[1]),
+    statements: Number(cost[1]),
+    rowsRead: Number(cost[2]),
+    rowsWritten: Number(cost[3]),
+  }
+}
+
+interface OpResult extends D1Cost {
+  label: string
+  samples: number
+  /** workerd CPU per request (Worker, local D1 and HTTP), ms. */
+  cpuMs: number
+}
+
+async function measure(
+  server: DevServer,
+  host: string,
+  token: string,
+  op: CostOp,
+  count: number,
+  f: CostFixture,
+) {
+  const costs: D1Cost[] = []
+  const workerd = descendantsNamed(server.pid, 'workerd')
+  const before = cpuSeconds(workerd)
+  for (let i = 0; i < count; i++) {
+    const { method, path, body, status } = op.request(i)
+    const answer = await server.request(method, `/scim/v2${path}`, { host, token, body })
+    if (answer.status !== status)
+      throw new CliError(`${op.label}: ${answer.status} ${answer.body.slice(0, 300)}`)
+    const id = (answer.json as { id?: string } | undefined)?.id
+    if (method === 'POST' && id) (path === '/Users' ? f.userIds : f.groupIds).push(id)
+    const cost = parseD1Cost(answer.headers['server-timing'])
+    if (!cost) throw new CliError(`${op.label}: no d1 and d1-cost in Server-Timing`)
+    costs.push(cost)
+  }
+  const cpuMs = ((cpuSeconds(workerd) - before) * 1000) / count
+  const med = (key: keyof D1Cost) => median(costs.map((c) => c[key]))
+  return {
+    label: op.label,
+    samples: count,
+    cpuMs,
+    roundTrips: med('roundTrips'),
+    statements: med('statements'),
+    rowsRead: med('rowsRead'),
+    rowsWritten: med('rowsWritten'),
+  } satisfies OpResult
+}
+
+function format(results: OpResult[], users: number): string {
+  const rows = results.map(
+    (r) =>
+      `| ${r.label} | ${r.roundTrips} | ${r.statements} | ${r.rowsRead} | ${r.rowsWritten} | ${r.cpuMs.toFixed(1)} |`,
+  )
+  return [
+    `Directory of ${users} users; medians per request (CPU: mean over the samples).`,
+    '',
+    '| operation | D1 round trips | statements | rows read | rows written | workerd CPU ms |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...rows,
+  ].join('\n')
+}
+
+async function main(): Promise<void> {
+  const values = parseFlags(
+    process.argv.slice(2),
+    {
+      users: { type: 'string' },
+      samples: { type: 'string' },
+      members: { type: 'string' },
+      runner: { type: 'string' },
+    },
+    USAGE,
+  )
+  const users = positiveInt('users', values.users, 200, 10_000, USAGE)
+  const samples = positiveInt('samples', values.samples, 20, 1000, USAGE)
+  const members = positiveInt('members', values.members, 50, 1000, USAGE)
+  if (samples * 2 > users) throw new CliError('--users must be at least twice --samples', USAGE)
+  const runner = values.runner === 'wrangler-dev' ? 'wrangler-dev' : 'start'
+  const server = await startDevServer({
+    runner,
+    vars: { CURSOR_SECRET: randomBytes(32).toString('base64url') },
+    log,
+  })
+  try {
+    const token = await server.createTenant('acme')
+    const host = server.baseHost('acme')
+    const fixture: CostFixture = { userIds: [], groupIds: [] }
+    const results: OpResult[] = []
+    for (const op of costOps(fixture, samples, members)) {
+      // The creates build the directory: POST /Users runs once per user.
+      const count = op.label === 'POST /Users' ? users : samples
+      log(`${op.label} × ${count}`)
+      results.push(await measure(server, host, token, op, count, fixture))
+    }
+    process.stdout.write(`${format(results, users)}\n`)
+  } finally {
+    await server.stop()
+  }
+}
+
+await runMain(main)

@@ -1,0 +1,99 @@
+/**
+ * What `npm start` serves: the Worker bundled as `wrangler deploy` bundles it, and the Miniflare
+ * options wrangler itself derives from the configuration for `wrangler dev`'s user Worker (bindings,
+ * queue producers and consumers, Workflows, rate limits, vars and .dev.vars), minus the development
+ * proxy, the reload and the dev-only middleware.
+ */
+import { mkdtemp, readdir } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { MiniflareOptions, WorkerOptions } from 'miniflare'
+import { CliError } from './cli-error'
+import type { StartOptions } from './start-options'
+import { failureSummary, runWrangler } from './wrangler'
+
+/** The parts of wrangler's unstable_getMiniflareWorkerOptions answer that are used here. */
+interface WranglerWorkerOptions {
+  workerOptions: WorkerOptions
+  main?: string
+  externalWorkers: WorkerOptions[]
+}
+
+interface WranglerApi {
+  unstable_getMiniflareWorkerOptions(configPath: string, env?: string): WranglerWorkerOptions
+  unstable_readConfig(
+    args: { config: string; env?: string },
+    options: { hideWarnings: boolean },
+  ): { name?: string; triggers: { crons?: string[] } }
+}
+
+export interface StartPlan {
+  options: MiniflareOptions
+  /** The Worker's name in Miniflare, for getWorker(). */
+  name: string
+  crons: string[]
+  /** The built bundle's directory (temporary; removed on exit). */
+  outdir: string
+}
+
+/** Bundles the Worker exactly as `wrangler deploy` would ship it (no upload). */
+async function buildBundle(options: StartOptions): Promise<{ outdir: string; entry: string }> {
+  const outdir = await mkdtemp(join(tmpdir(), 'edge-scim-start-'))
+  const args = ['deploy', '--dry-run', '--outdir', outdir, '--config', options.config]
+  if (options.env) args.push('--env', options.env)
+  const result = await runWrangler(args)
+  if (result.code !== 0) throw new CliError(`The Worker does not build: ${failureSummary(result)}`)
+  const entry = (await readdir(outdir)).find((file) => file.endsWith('.js'))
+  if (!entry) throw new CliError(`wrangler deploy --dry-run wrote no JavaScript to ${outdir}`)
+  return { outdir, entry: join(outdir, entry) }
+}
+
+export async function planStart(options: StartOptions): Promise<StartPlan> {
+  // The exports are `unstable_`: wrangler is pinned to an exact version in package.json, and
+  // Miniflare to the version that wrangler uses.
+  const wrangler = (await import('wrangler')) as unknown as WranglerApi
+  let config: ReturnType<WranglerApi['unstable_readConfig']>
+  let derived: WranglerWorkerOptions
+  try {
+    config = wrangler.unstable_readConfig(
+      { config: options.config, env: options.env },
+      { hideWarnings: true },
+    )
+    derived = wrangler.unstable_getMiniflareWorkerOptions(options.config, options.env)
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    throw new CliError(
+      `${options.config}: ${message.trim()}`,
+      'Fix the configuration or pass an existing --env.',
+    )
+  }
+  const { outdir, entry } = await buildBundle(options)
+  const name = config.name ?? 'worker'
+  const bindings = { ...(derived.workerOptions.bindings ?? {}), ...options.vars }
+  const worker = {
+    ...derived.workerOptions,
+    name,
+    modules: true,
+    scriptPath: entry,
+    // Module names are paths relative to this root, which must hold the bundle.
+    modulesRoot: outdir,
+    // The bundle is one self-contained ES module; wrangler's rules were for its own bundling.
+    modulesRules: undefined,
+    bindings,
+  } as WorkerOptions
+  return {
+    name,
+    outdir,
+    crons: config.triggers.crons ?? [],
+    options: {
+      host: options.ip,
+      port: options.port,
+      // wrangler's layout: `npm run tenant` and `npm run db:migrate` act on the same files.
+      defaultPersistRoot: join(options.persistTo, 'v3'),
+      unsafeTriggerHandlers: options.testScheduled,
+      // The Worker logs a JSON line per request itself; Miniflare's own line would double it.
+      logRequests: false,
+      workers: [worker, ...derived.externalWorkers],
+    } as MiniflareOptions,
+  }
+}
