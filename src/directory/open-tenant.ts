@@ -1,5 +1,5 @@
 import { drizzle } from 'drizzle-orm/d1'
-import { countRoundTrips, type RoundTripStats } from '../db/round-trips'
+import { countRoundTrips, newRoundTripStats, type RoundTripStats } from '../db/round-trips'
 import * as schema from '../db/schema'
 import type { TenantReader } from '../env'
 import { limitsOf } from '../limits'
@@ -50,7 +50,7 @@ export async function openTenant(
   props: DirectoryProps | undefined,
   tenant: unknown,
   options: ReadOptions | undefined,
-  stats: RoundTripStats = { count: 0, ms: 0, rowsRead: 0 },
+  stats: RoundTripStats = newRoundTripStats(),
 ): Promise<DirectoryTenant> {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw directoryError('invalidArgument', 'The options must be an object')

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { drizzle } from 'drizzle-orm/d1'
 import { describe, it } from 'vitest'
-import { countRoundTrips } from '../../src/db/round-trips'
+import { countRoundTrips, newRoundTripStats } from '../../src/db/round-trips'
 import * as schema from '../../src/db/schema'
 import { DEFAULT_LIMITS } from '../../src/limits'
 import { executeBulk } from '../../src/resources/bulk/bulk-execute'
@@ -66,7 +66,7 @@ describe('/Bulk stays within MAX_QUERIES_PER_INVOCATION (issue #12 §5)', () => 
 
   /** The tenant as the Worker builds it, with a budget of `queries` and its D1 round trips counted. */
   function budgeted(tenant: TestTenant, queries: number) {
-    const stats = { count: 0, ms: 0, rowsRead: 0 }
+    const stats = newRoundTripStats()
     const d1 = countRoundTrips(env.DB, stats)
     const limits = { ...DEFAULT_LIMITS, queriesPerInvocation: queries }
     const ctx = {

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { describe, it } from 'vitest'
-import type { RoundTripStats } from '../../src/db/round-trips'
+import { newRoundTripStats } from '../../src/db/round-trips'
 import { groupMembersPage, isMemberOf } from '../../src/directory/membership-reads'
 import { type DirectoryTenant, openTenant } from '../../src/directory/open-tenant'
 import {
@@ -45,7 +45,7 @@ describe('Directory: D1 round trips per method', () => {
     }
     const trips: Record<string, number> = {}
     for (const [method, call] of Object.entries(calls)) {
-      const stats: RoundTripStats = { count: 0, ms: 0, rowsRead: 0 }
+      const stats = newRoundTripStats()
       const opened = await openTenant(env, { tenants: '*' }, tenant.name, undefined, stats)
       expect(await call(opened), method).toBeTruthy()
       trips[method] = stats.count
