@@ -2,6 +2,7 @@ import { ControlError } from './control-error'
 import { importLegacyTenant } from './legacy-import'
 import { type ControlPorts, query, statement } from './ports'
 import { publishTenant } from './publish'
+import { deleteSetupAndActivity } from './setup-links'
 import { problemsOf, type TenantInput, type TenantStatus, tenantInputSchema } from './rules'
 import { TENANT_COLUMNS as COLUMNS, type TenantRow, toTenantRow } from './tenant-row'
 
@@ -85,6 +86,7 @@ export async function setTenantStatus(ports: ControlPorts, name: string, status:
 export async function deleteTenantControl(ports: ControlPorts, name: string): Promise<void> {
   await ports.control.batch([
     statement('DELETE FROM tenant_tokens WHERE tenant_name = ?', name),
+    ...deleteSetupAndActivity(name),
     statement('DELETE FROM tenants WHERE name = ?', name),
   ])
   await publishTenant(ports, name)

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { matchedRoutes, routePath } from 'hono/route'
 import { setMetric } from 'hono/timing'
+import { recordScimActivity } from '../activity/record-request'
 import type { AppEnv } from '../env'
 
 /**
@@ -19,13 +20,15 @@ export const requestLog: MiddlewareHandler<AppEnv> = async function requestLog(c
     // `cf-ray`); set after next() because an error answer is a new Response.
     c.header('X-Request-Id', c.get('requestId'))
     setMetric(c, 'd1', d1.ms, `${d1.count} round trips`)
+    const route = endpointPattern(c)
+    recordScimActivity(c, route)
     console.log(
       JSON.stringify({
         level: isFault(c.res.status) ? 'error' : 'info',
         requestId: c.get('requestId'),
         tenant: c.get('tenant')?.name,
         method: c.req.method,
-        route: endpointPattern(c),
+        route,
         status: c.res.status,
         durationMs: Math.round(performance.now() - started),
         d1RoundTrips: d1.count,

@@ -68,6 +68,7 @@ export const tenancy: MiddlewareHandler<AppEnv> = async function tenancy(c, next
   if (!token) throw unauthorized()
   const [record, hash] = await Promise.all([readTenantRecord(c.env.TENANTS, name), hashToken(token)])
   const tokenId = matchToken(record, hash, new Date())
+  if (record) c.set('tenantName', name)
   if (!record || !tokenId) throw unauthorized()
   if (record.status !== 'active')
     throw unauthorized(
