@@ -2,8 +2,8 @@ import { ControlError } from './control-error'
 import { importLegacyTenant } from './legacy-import'
 import { type ControlPorts, query, statement } from './ports'
 import { publishTenant } from './publish'
-import { deleteSetupAndActivity } from './setup-links'
 import { problemsOf, type TenantInput, type TenantStatus, tenantInputSchema } from './rules'
+import { deleteSetupAndActivity } from './setup-links'
 import { TENANT_COLUMNS as COLUMNS, type TenantRow, toTenantRow } from './tenant-row'
 
 async function selectTenant(ports: ControlPorts, name: string): Promise<TenantRow | undefined> {
