@@ -65,7 +65,12 @@ export const tenancy: MiddlewareHandler<AppEnv> = async function tenancy(c, next
   if (!name) throw ScimError.notFound('No SCIM tenant is served at this host')
 
   const token = bearerToken(c.req.header('authorization'))
-  if (!token) throw unauthorized()
+  if (!token) {
+    // Read anyway (edge-cached), so the tenant's activity log shows the refusal: a token pasted as
+    // "Bearer scimsk_…" into a field that adds "Bearer" itself is the commonest setup mistake.
+    if (await readTenantRecord(c.env.TENANTS, name)) c.set('tenantName', name)
+    throw unauthorized()
+  }
   const [record, hash] = await Promise.all([readTenantRecord(c.env.TENANTS, name), hashToken(token)])
   const tokenId = matchToken(record, hash, new Date())
   if (record) c.set('tenantName', name)
