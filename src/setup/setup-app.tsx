@@ -187,8 +187,8 @@ export function setupApp() {
   // GET never redeems: mail scanners fetch links; the Continue button POSTs.
   app.get('/:secret', async (c) => {
     const link = await inspectSetupLink(c.var.ports, c.var.setupTenant, c.req.param('secret'))
-    if (!link || link.state !== 'active') {
-      const reason = link ? (link.state === 'active' ? 'unknown' : link.state) : 'unknown'
+    if (link?.state !== 'active') {
+      const reason = link ? link.state : 'unknown'
       return c.html(<RefusalPage nonce={c.var.nonce} reason={reason} />, refusalStatus(reason))
     }
     return c.html(

@@ -3,6 +3,8 @@ import { admin, newOperatorKey, onboard } from '../support/admin-client'
 import { oktaUser } from '../support/fixtures'
 import { roundTrips, scim } from '../support/scim-client'
 
+// biome-ignore lint/suspicious/noExplicitAny: the test reads the API's JSON as it comes
+type Json = any
 let key: string
 const OKTA = { 'user-agent': 'Okta SCIM Client 1.0.0' }
 
@@ -11,7 +13,7 @@ beforeAll(async () => {
 })
 
 /** Polls the activity until `check` holds: the queue consumer writes it a moment after the request. */
-async function activityWhen(name: string, check: (activity: any) => boolean, timeoutMs = 25_000) {
+async function activityWhen(name: string, check: (activity: Json) => boolean, timeoutMs = 25_000) {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const answer = await admin(`/tenants/${name}/activity?limit=200`, { key })
@@ -21,8 +23,8 @@ async function activityWhen(name: string, check: (activity: any) => boolean, tim
   }
 }
 
-const countOf = (activity: any, status: number) =>
-  activity.usage.filter((u: any) => u.status === status).reduce((sum: number, u: any) => sum + u.count, 0)
+const countOf = (activity: Json, status: number) =>
+  activity.usage.filter((u: Json) => u.status === status).reduce((sum: number, u: Json) => sum + u.count, 0)
 
 describe('activity log', () => {
   it("records Okta's test connection (a successful read) without a D1 round trip of its own", async ({
