@@ -45,11 +45,18 @@ export const setupTenantHost: MiddlewareHandler<SetupEnv> = async (c, next) => {
   )
 }
 
-/** POSTs only from this origin: SameSite=Strict already withholds the cookie from other sites' forms. */
+/**
+ * POSTs only from this origin (SameSite=Strict already withholds the cookie from other sites' forms).
+ * Under Referrer-Policy: no-referrer browsers send `Origin: null` on form posts, so Fetch Metadata
+ * (`Sec-Fetch-Site`) decides where it is sent, and Origin only when it names one.
+ */
 export const sameOriginPosts: MiddlewareHandler<SetupEnv> = async (c, next) => {
   if (c.req.method === 'POST') {
+    const site = c.req.header('sec-fetch-site')
     const origin = c.req.header('origin')
-    if (origin !== undefined && origin !== new URL(c.req.url).origin) return c.text('Forbidden', 403)
+    const crossSite = site !== undefined && site !== 'same-origin'
+    const otherOrigin = origin !== undefined && origin !== 'null' && origin !== new URL(c.req.url).origin
+    if (crossSite || otherOrigin) return c.text('Forbidden: this form must be sent from the setup page', 403)
   }
   await next()
 }

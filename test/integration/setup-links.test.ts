@@ -118,6 +118,12 @@ describe('setup links', () => {
   it('refuses a POST from another origin (403)', async ({ expect }) => {
     const { url } = await tenantWithLink(key)
     expect((await page(url, { method: 'POST', origin: 'https://evil.example' })).status).toBe(403)
+    const crossSite = await page(url, {
+      method: 'POST',
+      origin: 'null',
+      headers: { 'sec-fetch-site': 'cross-site' },
+    })
+    expect(crossSite.status).toBe(403)
     expect((await page(url)).status).toBe(200)
   })
 

@@ -10,10 +10,16 @@ export interface PageAnswer {
 /** Calls the setup page on `host` as a browser would: the cookie, and Origin on POSTs. */
 export async function page(
   url: string,
-  options: { method?: string; cookie?: string; form?: Record<string, string>; origin?: string | null } = {},
+  options: {
+    method?: string
+    cookie?: string
+    form?: Record<string, string>
+    origin?: string | null
+    headers?: Record<string, string>
+  } = {},
 ): Promise<PageAnswer> {
   const method = options.method ?? (options.form ? 'POST' : 'GET')
-  const headers = new Headers()
+  const headers = new Headers(options.headers)
   if (options.cookie) headers.set('cookie', options.cookie)
   const origin = options.origin === undefined ? new URL(url).origin : options.origin
   if (method === 'POST' && origin !== null) headers.set('origin', origin)
