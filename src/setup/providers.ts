@@ -68,7 +68,7 @@ const okta: Provider = {
     ['Display name', 'displayName'],
     ['Primary email', 'emails[type eq "work"].value'],
     ['Title', 'title'],
-    ['Department', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department'],
+    ['Employee number', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber'],
     ['Okta user id', 'externalId'],
     ['Status', 'active'],
   ],
@@ -135,11 +135,13 @@ const onelogin: Provider = {
     'Assign the app to users, and save.',
   ],
   actions: ['Create user', 'Update user', 'Delete or Suspend user'],
+  // As the SCIM JSON Template of docs/other-identity-providers.md writes them.
   mappings: [
-    ['SCIM Username', 'userName'],
-    ['First name', 'name.givenName'],
-    ['Last name', 'name.familyName'],
-    ['Email', 'emails'],
+    ['SCIM Username parameter', 'userName'],
+    ['{$user.firstname}', 'givenName'],
+    ['{$user.lastname}', 'familyName'],
+    ['{$user.email}', 'emails'],
+    ['{$user.department}', 'department'],
   ],
   notes: ['The SCIM JSON Template must list urn:ietf:params:scim:schemas:core:2.0:User in its schemas.'],
 }
@@ -161,11 +163,7 @@ const jumpcloud: Provider = {
     'On the **User Groups** tab, bind the groups whose members should be provisioned.',
   ],
   actions: ['User provisioning', 'Group management'],
-  mappings: [
-    ['Email', 'userName'],
-    ['First name', 'name.givenName'],
-    ['Last name', 'name.familyName'],
-  ],
+  mappings: [['Email', 'userName']],
   notes: [
     'If an interrupted test left its test user or group here, the next test fails with 409: delete the leftover.',
   ],
@@ -196,7 +194,7 @@ const other: Provider = {
   tokenNeverExpires: false,
   fields: [
     { label: 'SCIM base URL', value: baseUrl, hint: 'without a trailing slash' },
-    { label: 'Authentication', value: { kind: 'text', text: 'Bearer token' } },
+    { label: 'Authentication', value: { kind: 'text', text: 'bearer token' } },
     { label: 'Token', value: token, hint: 'sent as Authorization: Bearer scimsk_…' },
   ],
   steps: [
