@@ -16,8 +16,13 @@ export async function tenantRows(tenant: string, db: D1Database = env.DB) {
   for (const { name } of tables) {
     const columns = (await db.prepare(`PRAGMA table_info("${name}")`).all<{ name: string }>()).results
     if (!columns.some((c) => c.name === 'tenant_id')) continue
+    // The first three columns (or all, in a narrower table such as scim_event_horizons) order the rows.
+    const order = columns
+      .slice(0, 3)
+      .map((_, i) => i + 1)
+      .join(', ')
     rows[name] = (
-      await db.prepare(`SELECT * FROM "${name}" WHERE tenant_id = ? ORDER BY 1, 2, 3`).bind(tenant).all()
+      await db.prepare(`SELECT * FROM "${name}" WHERE tenant_id = ? ORDER BY ${order}`).bind(tenant).all()
     ).results
   }
   // A comparison of snapshots would prove nothing if the tables were not found.
