@@ -18,6 +18,7 @@ import {
   setStatus,
 } from './lib/tenant-commands'
 import { runSchemaCommand } from './lib/tenant-schema'
+import { setupLink } from './lib/tenant-setup-link'
 import { flagsText } from './lib/tenant-store'
 import { createWrangler, type WranglerClient } from './lib/wrangler'
 
@@ -85,6 +86,17 @@ async function main(): Promise<void> {
           : `Revoked ${removed.join(', ')}.${args.tokenId ? '' : ` ${tenant} has no tokens now; \`rotate ${tenant}\` issues a new one.`}`
       if (args.json) print(JSON.stringify({ tenant, revoked: removed }))
       else print(message)
+      break
+    }
+    case 'setup-link': {
+      const link = await setupLink(w, tenant, args.expiresInMs)
+      if (args.json) print(JSON.stringify(link))
+      else {
+        print(
+          `Setup link ${link.id} for ${tenant}, until ${link.expiresAt} (opens once; send it only to the tenant's IT admin):`,
+        )
+        print(`  ${link.url}`)
+      }
       break
     }
     case 'suspend':

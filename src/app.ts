@@ -12,6 +12,7 @@ import { ScimError } from './http/scim-error'
 import { deliverAfterWrite } from './ops/deliver-after-write'
 import { health } from './ops/health'
 import { scimRoutes } from './resources/routes'
+import { setupApp } from './setup/setup-app'
 import { tenancy } from './tenancy/tenancy'
 
 /** Largest accepted request body outside /Bulk (which has its own, advertised limit). */
@@ -52,6 +53,8 @@ export function createApp() {
     (c, next) => (BULK_PATH.test(c.req.path) ? next() : generalBodyLimit(c, next)),
   )
   app.route('/scim/v2', scimRoutes())
+  // The IT admin's setup page, on a tenant's host, opened by a setup link (src/setup/).
+  app.route('/setup', setupApp())
   // The management API: on the bare base domain only, with its own problem+json errors.
   app.route(ADMIN_BASE_PATH, adminApp())
   return app

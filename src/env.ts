@@ -35,5 +35,9 @@ export interface AppEnv {
     d1: RoundTripStats
     /** The SCIM error type of the answer, for the request log. */
     scimType?: string
+    /** The SCIM error's detail, for the activity log (src/activity/). */
+    scimDetail?: string
+    /** The tenant named by the host when its record exists, authenticated or not (the activity log's 401s). */
+    tenantName?: string
   }
 }

@@ -16,6 +16,9 @@ Commands:
                                   (default --grace 0: they stop working at once)
   revoke <tenant> [--token-id <id>]
                                   remove one token, or all of them without --token-id
+  setup-link <tenant> [--expires <duration>]
+                                  a one-time link to the setup page for the tenant's IT admin
+                                  (default --expires 72h, at most 30d)
   suspend <tenant>                every request of the tenant gets 401 until resume
   resume <tenant>
   list                            tenants with status, database and tokens (never their hashes)
@@ -41,6 +44,7 @@ export const TENANT_COMMANDS = [
   'create',
   'rotate',
   'revoke',
+  'setup-link',
   'suspend',
   'resume',
   'list',
@@ -102,7 +106,7 @@ const OPTIONS = {
 // Options that only some commands take; the rest (target, --json) apply to all.
 const COMMAND_OPTIONS: Record<string, readonly TenantCommand[]> = {
   label: ['create', 'rotate'],
-  expires: ['create', 'rotate'],
+  expires: ['create', 'rotate', 'setup-link'],
   db: ['create'],
   grace: ['rotate'],
   'token-id': ['revoke'],

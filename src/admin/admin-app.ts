@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { every, except } from 'hono/combine'
 import { problemsOf } from '../control/rules'
 import { REVOCATION_DELAY_SECONDS } from '../tenancy/revocation-delay'
+import { activityRouteDefinitions, activityRoutes } from './activity-routes'
 import type { AdminEnv } from './admin-env'
 import { audit } from './audit'
 import { auditRouteDefinitions, auditRoutes } from './audit-routes'
@@ -11,6 +12,7 @@ import { idempotency } from './idempotency'
 import { baseHostOnly, operatorAuth } from './operator-auth'
 import { handleAdminError, Problem, problemResponse } from './problem'
 import { schemaRouteDefinitions, schemaRoutes } from './schema-routes'
+import { setupLinkRouteDefinitions, setupLinkRoutes } from './setup-link-routes'
 import { tenantRouteDefinitions, tenantRoutes } from './tenant-routes'
 import { tokenRouteDefinitions, tokenRoutes } from './token-routes'
 
@@ -27,6 +29,8 @@ export const ADMIN_ROUTES = [
   ...schemaRouteDefinitions,
   ...connectionRouteDefinitions,
   ...auditRouteDefinitions,
+  ...setupLinkRouteDefinitions,
+  ...activityRouteDefinitions,
 ]
 
 const DESCRIPTION = `Creates, suspends and resumes SCIM tenants, issues, rotates and revokes their bearer tokens, declares their extension schemas and gives the connection details for identity providers. Authenticate with an operator key (\`npm run admin -- key create\`): \`Authorization: Bearer scimop_…\`. Errors are RFC 9457 application/problem+json. A revoked token, a suspended tenant or a removed schema stops working within ${REVOCATION_DELAY_SECONDS} seconds in every Cloudflare location (the revocation delay); new tokens work within the same delay.`
@@ -67,6 +71,8 @@ export function adminApp() {
   schemaRoutes(app)
   connectionRoutes(app)
   auditRoutes(app)
+  setupLinkRoutes(app)
+  activityRoutes(app)
   app.doc31(OPENAPI_PATH, (c) => ({
     openapi: '3.1.0',
     info: { title: 'Edge SCIM management API', version: '1.0.0', description: DESCRIPTION },

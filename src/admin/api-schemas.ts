@@ -44,6 +44,16 @@ export const TokenMetadataSchema = z
   })
   .openapi('TokenMetadata')
 
+export const LastScimRequestSchema = z
+  .object({
+    at: z.string(),
+    client: z.string().openapi({ description: 'The User-Agent, at most 120 characters' }),
+    status: z.number().int(),
+  })
+  .openapi('LastScimRequest', {
+    description: 'The last SCIM request of the tenant; null when none was recorded yet',
+  })
+
 export const TenantSchema = z
   .object({
     name: z.string(),
@@ -56,6 +66,7 @@ export const TenantSchema = z
     counts: z.object({ users: z.number().int(), groups: z.number().int() }),
     tokens: z.array(TokenMetadataSchema),
     schemas: z.array(z.string()).openapi({ description: 'URNs of the extension schemas it declares' }),
+    lastScimRequest: LastScimRequestSchema.nullable().optional(),
   })
   .openapi('Tenant')
 

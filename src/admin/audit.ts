@@ -24,18 +24,36 @@ export const audit: MiddlewareHandler<AdminEnv> = async (c, next) => {
   await next()
   if (c.req.method === 'GET' || c.req.method === 'HEAD') return
   await c.var.ports.control.batch([
-    statement(
-      'INSERT INTO admin_audit (at, key_id, method, path, tenant, status, request_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      new Date().toISOString(),
-      c.var.operatorKeyId,
-      c.req.method,
-      c.req.path,
-      await tenantOf(c),
-      c.res.status,
-      c.get('requestId') ?? null,
-    ),
+    auditStatement({
+      actor: c.var.operatorKeyId,
+      method: c.req.method,
+      path: c.req.path,
+      tenant: await tenantOf(c),
+      status: c.res.status,
+      requestId: c.get('requestId') ?? null,
+    }),
   ])
 }
+
+/** One audit row; `actor` is an operator key id or, for the setup page, `setup:<link id>`. Never a secret. */
+export const auditStatement = (entry: {
+  actor: string
+  method: string
+  path: string
+  tenant: string | null
+  status: number
+  requestId: string | null
+}) =>
+  statement(
+    'INSERT INTO admin_audit (at, key_id, method, path, tenant, status, request_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    new Date().toISOString(),
+    entry.actor,
+    entry.method,
+    entry.path,
+    entry.tenant,
+    entry.status,
+    entry.requestId,
+  )
 
 export interface AuditEntry {
   seq: number

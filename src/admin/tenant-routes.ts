@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi'
+import { lastRequestOf } from '../activity/reads'
 import { TENANT_STATUSES, tenantNameSchema } from '../control/rules'
 import { createTenant, listTenants, requireTenant, setTenantStatus } from '../control/tenants'
 import { tokensOf } from '../control/tokens'
@@ -90,11 +91,19 @@ const getTenantRoute = createRoute({
   path: '/tenants/{name}',
   summary: 'Get a tenant',
   description:
-    'Status, database, creation time, counts of users and groups, token metadata and declared schemas. The time of the last SCIM request is not tracked here (it would cost the SCIM path a write).',
+    'Status, database, creation time, counts of users and groups, token metadata, declared schemas and the last SCIM request (time, client, status; aggregated per isolate and written at most every 10 s, so it can lag by that much).',
   security: SECURITY,
   request: { params: TenantParams },
   responses: {
-    200: jsonAnswer(TenantSchema, { ...ACME, counts: { users: 1250, groups: 14 } }, 'The tenant'),
+    200: jsonAnswer(
+      TenantSchema,
+      {
+        ...ACME,
+        counts: { users: 1250, groups: 14 },
+        lastScimRequest: { at: '2026-05-14T12:03:00.000Z', client: 'Okta SCIM Client 1.0.0', status: 200 },
+      },
+      'The tenant',
+    ),
     ...commonProblems('/admin/v1/tenants/acme'),
     404: notFound('/admin/v1/tenants/acme'),
   },
@@ -160,12 +169,13 @@ export function tenantRoutes(app: OpenAPIHono<AdminEnv>) {
 
   app.openapi(getTenantRoute, async (c) => {
     const row = await requireTenant(c.var.ports, c.req.valid('param').name)
-    const [tokens, counts] = await Promise.all([
+    const [tokens, counts, lastScimRequest] = await Promise.all([
       tokensOf(c.var.ports, [row.name]),
       resourceCounts(c.var.ports, row),
+      lastRequestOf(c.var.ports, row.name),
     ])
     const view = tenantSummary(row, tokens.get(row.name) ?? [], scimBaseUrl(row.name, c.req.url, c.env))
-    return c.json({ ...view, counts }, 200)
+    return c.json({ ...view, counts, lastScimRequest: lastScimRequest ?? null }, 200)
   })
 
   for (const action of ['suspend', 'resume'] as const) {

@@ -5,6 +5,7 @@ import { findTenant, requireTenant } from './find-tenant'
 import { type ControlPorts, query, statement } from './ports'
 import { publishTenant, stateFrom, stateStatements } from './publish'
 import { problemsOf, type TenantInput, type TenantStatus, type TokenInput, tenantInputSchema } from './rules'
+import { deleteSetupAndActivity } from './setup-links'
 import { TENANT_COLUMNS as COLUMNS, type TenantRow, toTenantRow } from './tenant-row'
 import { type IssuedToken, newToken } from './tokens'
 
@@ -87,6 +88,7 @@ export async function setTenantStatus(ports: ControlPorts, name: string, status:
 export async function deleteTenantControl(ports: ControlPorts, name: string): Promise<void> {
   await ports.control.batch([
     statement('DELETE FROM tenant_tokens WHERE tenant_name = ?', name),
+    ...deleteSetupAndActivity(name),
     statement('DELETE FROM tenants WHERE name = ?', name),
   ])
   // No row is left to publish: the record goes. A concurrent change of the gone tenant publishes

@@ -92,3 +92,99 @@ export const adminIdempotency = sqliteTable(
     index('admin_idempotency_created').on(t.createdAt),
   ],
 )
+
+/**
+ * Setup links for a tenant's IT admin (src/control/setup-links.ts): the SHA-256 of the secret only.
+ * Redeemed once (a guarded UPDATE sets `redeemedAt`), expiring, revocable.
+ */
+export const setupLinks = sqliteTable(
+  'setup_links',
+  {
+    id: text().primaryKey(),
+    tenantName: text().notNull(),
+    hash: text().notNull(),
+    createdAt: text().notNull(),
+    expiresAt: text().notNull(),
+    redeemedAt: text(),
+    revokedAt: text(),
+    /** The operator key (`key_…`) or `cli` that issued it. */
+    createdBy: text(),
+  },
+  (t) => [uniqueIndex('setup_links_hash').on(t.hash), index('setup_links_tenant').on(t.tenantName)],
+)
+
+/** Sessions of redeemed setup links, by the SHA-256 of the cookie's secret; bound to one tenant. */
+export const setupSessions = sqliteTable(
+  'setup_sessions',
+  {
+    hash: text().primaryKey(),
+    tenantName: text().notNull(),
+    linkId: text().notNull(),
+    createdAt: text().notNull(),
+    expiresAt: text().notNull(),
+  },
+  (t) => [index('setup_sessions_link').on(t.linkId), index('setup_sessions_expires').on(t.expiresAt)],
+)
+
+/**
+ * SCIM requests that failed, per tenant (src/activity/): the request's shape and outcome, never a
+ * token or an attribute value. Itemized up to a rate per isolate; the counts in `scim_usage` are exact.
+ */
+export const scimFailures = sqliteTable(
+  'scim_failures',
+  {
+    seq: integer().primaryKey({ autoIncrement: true }),
+    tenantName: text().notNull(),
+    at: text().notNull(),
+    status: integer().notNull(),
+    scimType: text(),
+    detail: text(),
+    method: text().notNull(),
+    endpoint: text().notNull(),
+    resourceId: text(),
+    client: text().notNull(),
+    requestId: text(),
+    tokenId: text(),
+  },
+  (t) => [index('scim_failures_tenant_seq').on(t.tenantName, t.seq), index('scim_failures_at').on(t.at)],
+)
+
+/** Requests per tenant, client (User-Agent), method, endpoint pattern and status: aggregated per isolate. */
+export const scimUsage = sqliteTable(
+  'scim_usage',
+  {
+    tenantName: text().notNull(),
+    client: text().notNull(),
+    method: text().notNull(),
+    endpoint: text().notNull(),
+    status: integer().notNull(),
+    count: integer().notNull(),
+    firstAt: text().notNull(),
+    lastAt: text().notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantName, t.client, t.method, t.endpoint, t.status] }),
+    index('scim_usage_last').on(t.lastAt),
+  ],
+)
+
+/** When each token last authenticated a SCIM request, and from which client. */
+export const tokenUsage = sqliteTable(
+  'token_usage',
+  {
+    tenantName: text().notNull(),
+    tokenId: text().notNull(),
+    lastAt: text().notNull(),
+    client: text().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantName, t.tokenId] })],
+)
+
+/** Per tenant: the last SCIM request, and failures counted but not itemized (sampled out). */
+export const tenantActivity = sqliteTable('tenant_activity', {
+  tenantName: text().primaryKey(),
+  lastAt: text().notNull(),
+  lastClient: text().notNull(),
+  lastStatus: integer().notNull(),
+  unitemizedFailures: integer().notNull().default(0),
+})

@@ -9,6 +9,7 @@ import { SCIM_CONTENT_TYPE } from './scim-response'
 /** Renders a ScimError as the RFC 7644 §3.12 body. */
 export function renderScimError(c: Context<AppEnv>, error: ScimError): Response {
   c.set('scimType', error.scimType)
+  c.set('scimDetail', error.message)
   const headers = new Headers(error.headers)
   headers.set('Content-Type', SCIM_CONTENT_TYPE)
   if (error.status === 401) headers.set('WWW-Authenticate', 'Bearer realm="SCIM"')

@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { matchedRoutes, routePath } from 'hono/route'
 import { setMetric } from 'hono/timing'
 import { newRoundTripStats } from '../db/round-trips'
+import { recordScimActivity } from '../activity/record-request'
 import type { AppEnv } from '../env'
 
 /**
@@ -27,13 +28,15 @@ export const requestLog: MiddlewareHandler<AppEnv> = async function requestLog(c
       'd1-cost',
       `${d1.statements} statements, ${d1.rowsRead} rows read, ${d1.rowsWritten} rows written`,
     )
+    const route = endpointPattern(c)
+    recordScimActivity(c, route)
     console.log(
       JSON.stringify({
         level: isFault(c.res.status) ? 'error' : 'info',
         requestId: c.get('requestId'),
         tenant: c.get('tenant')?.name,
         method: c.req.method,
-        route: endpointPattern(c),
+        route,
         status: c.res.status,
         durationMs: Math.round(performance.now() - started),
         d1RoundTrips: d1.count,

@@ -1,3 +1,4 @@
+import { pruneActivity } from '../activity/retention'
 import { controlPlaneMaintenance } from '../admin/maintenance'
 import { d1Bindings, primaryOutbox } from './d1-bindings'
 import { resendUndelivered } from './event-delivery'
@@ -49,6 +50,14 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
         message: 'control plane maintenance failed',
         error: describeError(error),
       }),
+    )
+    failures.push(error)
+  }
+  try {
+    await pruneActivity(env, new Date(controller.scheduledTime))
+  } catch (error) {
+    console.error(
+      JSON.stringify({ level: 'error', message: 'activity pruning failed', error: describeError(error) }),
     )
     failures.push(error)
   }

@@ -67,7 +67,12 @@ export const tenancy: MiddlewareHandler<AppEnv> = async function tenancy(c, next
   if (!name) throw ScimError.notFound('No SCIM tenant is served at this host')
 
   const token = bearerToken(c.req.header('authorization'))
-  if (!token) throw unauthorized()
+  if (!token) {
+    // Read anyway (cached), so the tenant's activity log shows the refusal: a token pasted as
+    // "Bearer scimsk_…" into a field that adds "Bearer" itself is the commonest setup mistake.
+    if (await cachedTenantRecord(name, () => readTenantRecord(c.env.TENANTS, name))) c.set('tenantName', name)
+    throw unauthorized()
+  }
   const hash = await hashToken(token)
   const now = new Date()
   const record = await cachedTenantRecord(
@@ -76,6 +81,7 @@ export const tenancy: MiddlewareHandler<AppEnv> = async function tenancy(c, next
     (cached) => matchToken(cached, hash, now) !== undefined,
   )
   const tokenId = matchToken(record, hash, now)
+  if (record) c.set('tenantName', name)
   if (!record || !tokenId) throw unauthorized()
   if (record.status !== 'active')
     throw unauthorized(
