@@ -6,6 +6,8 @@ const app = createApp()
 /** The Worker: SCIM over HTTP (RFC 7644), and the cron that re-sends and prunes change events. */
 export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Env>
 
+/** Deletes a tenant in rounds (DELETE /admin/v1/tenants/{name}). */
+export { TenantDeletion } from './deletion/tenant-deletion'
 /** The directory over Workers RPC for the SaaS application's Worker (README, "Reading the directory"). */
 export { Directory } from './directory/directory'
 export type * from './directory/types'

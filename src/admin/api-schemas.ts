@@ -7,6 +7,7 @@ import {
   tokenInputSchema,
 } from '../control/rules'
 import { REVOCATION_DELAY_SECONDS } from '../tenancy/revocation-delay'
+import { DeletionSchema } from './deletion-view'
 
 /**
  * The management API's request and answer shapes. Request bodies are the control plane's own rules
@@ -47,7 +48,9 @@ export const TokenMetadataSchema = z
 export const TenantSchema = z
   .object({
     name: z.string(),
-    status: z.string().openapi({ description: `active or suspended (${TENANT_STATUSES.join(', ')})` }),
+    status: z.string().openapi({
+      description: `${TENANT_STATUSES.join(' or ')}; deleting once DELETE /tenants/{name} began`,
+    }),
     db: z.string(),
     label: z.string().optional(),
     metadata: z.record(z.string(), z.string()).optional(),
@@ -56,6 +59,9 @@ export const TenantSchema = z
     counts: z.object({ users: z.number().int(), groups: z.number().int() }),
     tokens: z.array(TokenMetadataSchema),
     schemas: z.array(z.string()).openapi({ description: 'URNs of the extension schemas it declares' }),
+    deletion: DeletionSchema.optional().openapi({
+      description: 'While the tenant is being deleted: the progress',
+    }),
   })
   .openapi('Tenant')
 

@@ -11,6 +11,7 @@ import {
   TenantParams,
   TenantSchema,
 } from './api-schemas'
+import { deletionOf } from './deletion-view'
 import {
   commonProblems,
   idempotencyHeaders,
@@ -165,7 +166,8 @@ export function tenantRoutes(app: OpenAPIHono<AdminEnv>) {
       resourceCounts(c.var.ports, row),
     ])
     const view = tenantSummary(row, tokens.get(row.name) ?? [], scimBaseUrl(row.name, c.req.url, c.env))
-    return c.json({ ...view, counts }, 200)
+    const deletion = await deletionOf(c.var.ports, c.env, row)
+    return c.json({ ...view, counts, ...(deletion && { deletion }) }, 200)
   })
 
   for (const action of ['suspend', 'resume'] as const) {

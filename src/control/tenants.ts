@@ -67,10 +67,12 @@ export async function listTenants(
 
 /** Sets a tenant's status; false when it already had it. */
 export async function setTenantStatus(ports: ControlPorts, name: string, status: TenantStatus) {
-  await requireTenant(ports, name)
+  const row = await requireTenant(ports, name)
+  // A deletion is never undone: its rows are already going (src/deletion/).
+  if (row.status === 'deleting') throw new ControlError('conflict', `Tenant ${name} is being deleted`)
   const [updated] = await ports.control.batch([
     statement(
-      'UPDATE tenants SET status = ?, revision = revision + 1 WHERE name = ? AND status <> ? RETURNING name',
+      "UPDATE tenants SET status = ?, revision = revision + 1 WHERE name = ? AND status <> ? AND status <> 'deleting' RETURNING name",
       status,
       name,
       status,

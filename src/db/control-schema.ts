@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 /**
@@ -90,5 +91,32 @@ export const adminIdempotency = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.keyId, t.method, t.path, t.idempotencyKey] }),
     index('admin_idempotency_created').on(t.createdAt),
+  ],
+)
+
+/**
+ * Tenant deletions, one row per DELETE (the id is the handle the API answers and the Workflow
+ * instance's id). At most one unfinished per tenant; finished rows stay, so a handle can still be
+ * looked up after the tenant is gone. Progress is written by each round (src/deletion/).
+ */
+export const tenantDeletions = sqliteTable(
+  'tenant_deletions',
+  {
+    id: text().primaryKey(),
+    tenantName: text().notNull(),
+    db: text().notNull(),
+    requestedAt: text().notNull(),
+    /** requestedAt plus the revocation delay: the final round runs after it. */
+    finalRoundAfter: text().notNull(),
+    rounds: integer().notNull().default(0),
+    rowsDeleted: integer().notNull().default(0),
+    /** Rows of the tenant still in its database after the last round; null before the first. */
+    rowsLeft: integer(),
+    lastRoundAt: text(),
+    finishedAt: text(),
+  },
+  (t) => [
+    uniqueIndex('tenant_deletions_running').on(t.tenantName).where(sql`${t.finishedAt} IS NULL`),
+    index('tenant_deletions_tenant').on(t.tenantName, t.requestedAt),
   ],
 )

@@ -17,6 +17,12 @@ const UNAUTHORIZED = 'Authentication failed: a valid bearer token for this tenan
 // Compared against when the tenant does not exist, so that answer takes as long as a wrong token.
 const ABSENT_HASH = '0'.repeat(64)
 
+// `deleting`: DELETE /admin/v1/tenants/{name} began (src/deletion/); its rows are going.
+const STATUS_DETAIL: Record<string, string> = {
+  suspended: 'This tenant is suspended',
+  deleting: 'This tenant is being deleted',
+}
+
 const unauthorized = (detail = UNAUTHORIZED) => new ScimError(401, detail)
 
 /** `Bearer <token>` with exactly one well-formed token, or undefined. */
@@ -70,9 +76,7 @@ export const tenancy: MiddlewareHandler<AppEnv> = async function tenancy(c, next
   const tokenId = matchToken(record, hash, new Date())
   if (!record || !tokenId) throw unauthorized()
   if (record.status !== 'active')
-    throw unauthorized(
-      record.status === 'suspended' ? 'This tenant is suspended' : 'This tenant is not active',
-    )
+    throw unauthorized(STATUS_DETAIL[record.status] ?? 'This tenant is not active')
 
   const binding = (c.env as unknown as Record<string, unknown>)[record.db] as D1Database | undefined
   if (!binding) throw new Error(`Tenant ${name} names D1 binding ${record.db}, which this deployment lacks`)
