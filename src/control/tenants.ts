@@ -82,12 +82,3 @@ export async function setTenantStatus(ports: ControlPorts, name: string, status:
   await publishTenant(ports, name)
   return true
 }
-
-/** Removes a tenant's control rows and its KV record (its SCIM rows are the caller's to purge first). */
-export async function deleteTenantControl(ports: ControlPorts, name: string): Promise<void> {
-  await ports.control.batch([
-    statement('DELETE FROM tenant_tokens WHERE tenant_name = ?', name),
-    statement('DELETE FROM tenants WHERE name = ?', name),
-  ])
-  await publishTenant(ports, name)
-}
