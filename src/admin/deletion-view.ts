@@ -9,6 +9,7 @@ export const DeletionSchema = z
   .object({
     id: z.string().openapi({ description: 'The handle; also the id of the Workflow instance running it' }),
     tenant: z.string(),
+    db: z.string().openapi({ description: 'The D1 binding that held its rows' }),
     state: z.string().openapi({
       description:
         'complete once the tenant is gone; before, the Workflow instance status (queued, running, waiting — the revocation delay —, errored, …); unknown when run by the tenant CLI',
@@ -39,6 +40,7 @@ export type DeletionView = z.output<typeof DeletionSchema>
 export const DELETION_EXAMPLE: DeletionView = {
   id: 'del_4f1c2a9b7d3e8c10',
   tenant: 'acme',
+  db: 'DB',
   state: 'running',
   requestedAt: '2026-05-14T09:00:00.000Z',
   finalRoundAfter: '2026-05-14T09:02:00.000Z',

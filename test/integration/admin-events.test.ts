@@ -1,5 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { beforeAll, describe, it } from 'vitest'
+import { deletionRouteDefinitions } from '../../src/admin/deletion-routes'
+import { eventRouteDefinitions } from '../../src/admin/event-routes'
 import { pruneEvents, retentionCutoff } from '../../src/ops/event-retention'
 import { admin, newOperatorKey, onboard } from '../support/admin-client'
 import { createGroup, createUser } from '../support/fixtures'
@@ -134,5 +136,18 @@ describe('management API: the change feed', () => {
     expect(op.responses['200'].content['application/json'].example.events[0].token.jti).toBeTypeOf('string')
     expect(op.responses['410'].content['application/problem+json'].example.oldestPosition).toBe('4211')
     expect(doc.json.paths['/tenants/{name}'].delete.responses['202']).toBeDefined()
+    expect(doc.json.paths['/deletions/{id}'].get.responses['200']).toBeDefined()
+    // Every example of these operations is valid against its own schema.
+    for (const route of [...eventRouteDefinitions, ...deletionRouteDefinitions]) {
+      for (const [status, answer] of Object.entries(route.responses)) {
+        for (const media of Object.values((answer as { content?: Record<string, unknown> }).content ?? {})) {
+          const { schema, example } = media as {
+            schema: { safeParse(v: unknown): { success: boolean } }
+            example: unknown
+          }
+          expect(schema.safeParse(example).success, `${route.method} ${route.path} ${status}`).toBe(true)
+        }
+      }
+    }
   })
 })
