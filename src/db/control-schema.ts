@@ -13,7 +13,7 @@ export const tenants = sqliteTable(
   'tenants',
   {
     name: text().primaryKey(),
-    /** `active` or `suspended`; readers treat any other value as not active. */
+    /** `active`, `suspended` or `deleting` (src/deletion/); readers treat any but `active` as closed. */
     status: text().notNull(),
     db: text().notNull(),
     label: text(),
