@@ -10,6 +10,8 @@ const app = createApp()
  */
 export default { fetch: app.fetch, scheduled, queue: consumeActivity } satisfies ExportedHandler<Env>
 
+/** Deletes a tenant in rounds (DELETE /admin/v1/tenants/{name}). */
+export { TenantDeletion } from './deletion/tenant-deletion'
 /** The directory over Workers RPC for the SaaS application's Worker (README, "Reading the directory"). */
 export { Directory } from './directory/directory'
 export type * from './directory/types'

@@ -1,12 +1,7 @@
 import { importLegacyTenant } from '../../src/control/legacy-import'
 import { type ControlPorts, query } from '../../src/control/ports'
 import type { TenantRow } from '../../src/control/tenant-row'
-import {
-  createTenant as createControlTenant,
-  deleteTenantControl,
-  listTenants,
-  setTenantStatus,
-} from '../../src/control/tenants'
+import { createTenant as createControlTenant, listTenants, setTenantStatus } from '../../src/control/tenants'
 import {
   type IssuedToken,
   revokeTokens as revokeControlTokens,
@@ -14,8 +9,11 @@ import {
   type TokenMetadata,
   tokensOf,
 } from '../../src/control/tokens'
+import { beginDeletion, finishDeletion, recordRound } from '../../src/deletion/deletions'
+import { DEFAULT_ROUND_ROWS, deleteRound } from '../../src/deletion/rounds'
+import { REVOCATION_DELAY_SECONDS } from '../../src/tenancy/revocation-delay'
 import { tenantKey } from '../../src/tenancy/tenant-record'
-import { purgeTenantRows } from './tenant-purge'
+import { CliError } from './cli-error'
 import { portsOf, requireTenant, toCliError } from './tenant-store'
 import type { WranglerClient } from './wrangler'
 
@@ -98,30 +96,47 @@ export function setStatus(w: WranglerClient, name: string, status: 'active' | 's
 }
 
 /**
- * Deletes a tenant: suspends it (so it stops writing), deletes its rows in D1, then its control rows
- * and KV record. If it stops half-way the tenant stays suspended and running it again finishes the job.
+ * Deletes a tenant with the management API's own steps (src/deletion/): closes it (status
+ * `deleting`, published to KV) and records the deletion, deletes its rows in the same bounded
+ * rounds the Workflow runs, waits — remote only — until the revocation delay has passed since it
+ * was closed, runs the final rounds, then removes its control rows and KV record. Progress is in
+ * D1, so if it stops half-way, running it again (or DELETE through the API) finishes the same
+ * deletion. Rows deleted per table.
  */
 export async function deleteTenant(
   w: WranglerClient,
   name: string,
   log: Log,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 ): Promise<Record<string, number>> {
-  const record = await requireTenant(w, name)
+  await requireTenant(w, name)
   const ports = await portsOf(w)
-  if (record.status !== 'suspended') {
-    log(`Suspending ${name} first, so it stops writing…`)
-    await setTenantStatus(ports, name, 'suspended')
+  // Locally there is no other location whose cached record could still write.
+  const delay = w.target.remote ? REVOCATION_DELAY_SECONDS : 0
+  const { deletion } = await run(w, () => beginDeletion(ports, name, delay))
+  log(`Deletion ${deletion.id}: ${name} is closed; deleting its rows in database ${deletion.db}…`)
+  const db = ports.database(deletion.db)
+  if (!db) throw new CliError(`Database binding ${deletion.db} is not declared in wrangler.toml.`)
+  const totals: Record<string, number> = {}
+  const rounds = async () => {
+    for (let left = -1; left !== 0; ) {
+      const round = await deleteRound(db, name, DEFAULT_ROUND_ROWS)
+      await recordRound(ports, deletion.id, round)
+      for (const [table, n] of Object.entries(round.deleted)) totals[table] = (totals[table] ?? 0) + n
+      left = round.rowsLeft
+      log(`  round: ${round.deletedTotal} rows deleted, ${left} left`)
+    }
   }
-  log(`Deleting the rows of ${name} in database ${record.db}…`)
-  let reported = 0
-  const rows = await purgeTenantRows(w, record.db, name, (totals) => {
-    const total = Object.values(totals).reduce((sum, n) => sum + n, 0)
-    if (total > reported) log(`  ${total} rows deleted so far`)
-    reported = total
-  })
+  await rounds()
+  const wait = Date.parse(deletion.finalRoundAfter) - Date.now()
+  if (wait > 0) {
+    log(`Waiting ${Math.ceil(wait / 1000)} s for the revocation delay before the final round…`)
+    await sleep(wait)
+  }
+  await rounds()
   log(`Deleting the control rows and the KV record tenant:${name}…`)
-  await deleteTenantControl(ports, name)
-  return rows
+  await finishDeletion(ports, deletion)
+  return totals
 }
 
 /** Every tenant, by name, with its tokens. */

@@ -8,6 +8,8 @@ import type { AdminEnv } from './admin-env'
 import { audit } from './audit'
 import { auditRouteDefinitions, auditRoutes } from './audit-routes'
 import { connectionRouteDefinitions, connectionRoutes } from './connection-routes'
+import { deletionRouteDefinitions, deletionRoutes } from './deletion-routes'
+import { eventRouteDefinitions, eventRoutes } from './event-routes'
 import { idempotency } from './idempotency'
 import { baseHostOnly, operatorAuth } from './operator-auth'
 import { handleAdminError, Problem, problemResponse } from './problem'
@@ -31,9 +33,11 @@ export const ADMIN_ROUTES = [
   ...auditRouteDefinitions,
   ...setupLinkRouteDefinitions,
   ...activityRouteDefinitions,
+  ...eventRouteDefinitions,
+  ...deletionRouteDefinitions,
 ]
 
-const DESCRIPTION = `Creates, suspends and resumes SCIM tenants, issues, rotates and revokes their bearer tokens, declares their extension schemas and gives the connection details for identity providers. Authenticate with an operator key (\`npm run admin -- key create\`): \`Authorization: Bearer scimop_…\`. Errors are RFC 9457 application/problem+json. A revoked token, a suspended tenant or a removed schema stops working within ${REVOCATION_DELAY_SECONDS} seconds in every Cloudflare location (the revocation delay); new tokens work within the same delay.`
+const DESCRIPTION = `Creates, suspends, resumes and deletes SCIM tenants, reads their change feeds, issues, rotates and revokes their bearer tokens, declares their extension schemas and gives the connection details for identity providers. Authenticate with an operator key (\`npm run admin -- key create\`): \`Authorization: Bearer scimop_…\`. Errors are RFC 9457 application/problem+json. A revoked token, a suspended tenant or a removed schema stops working within ${REVOCATION_DELAY_SECONDS} seconds in every Cloudflare location (the revocation delay); new tokens work within the same delay.`
 
 /** Operator key, audit and idempotency for every operation; the OpenAPI document is public. */
 const authenticated = except(
@@ -73,6 +77,8 @@ export function adminApp() {
   auditRoutes(app)
   setupLinkRoutes(app)
   activityRoutes(app)
+  eventRoutes(app)
+  deletionRoutes(app)
   app.doc31(OPENAPI_PATH, (c) => ({
     openapi: '3.1.0',
     info: { title: 'Edge SCIM management API', version: '1.0.0', description: DESCRIPTION },

@@ -7,6 +7,7 @@ import {
   tokenInputSchema,
 } from '../control/rules'
 import { REVOCATION_DELAY_SECONDS } from '../tenancy/revocation-delay'
+import { DeletionSchema } from './deletion-view'
 
 /**
  * The management API's request and answer shapes. Request bodies are the control plane's own rules
@@ -57,7 +58,9 @@ export const LastScimRequestSchema = z
 export const TenantSchema = z
   .object({
     name: z.string(),
-    status: z.string().openapi({ description: `active or suspended (${TENANT_STATUSES.join(', ')})` }),
+    status: z.string().openapi({
+      description: `${TENANT_STATUSES.join(' or ')}; deleting once DELETE /tenants/{name} began`,
+    }),
     db: z.string(),
     label: z.string().optional(),
     metadata: z.record(z.string(), z.string()).optional(),
@@ -67,6 +70,9 @@ export const TenantSchema = z
     tokens: z.array(TokenMetadataSchema),
     schemas: z.array(z.string()).openapi({ description: 'URNs of the extension schemas it declares' }),
     lastScimRequest: LastScimRequestSchema.nullable().optional(),
+    deletion: DeletionSchema.optional().openapi({
+      description: 'While the tenant is being deleted: the progress',
+    }),
   })
   .openapi('Tenant')
 

@@ -15,6 +15,7 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   409: 'Conflict',
+  410: 'Gone',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
@@ -23,13 +24,17 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 }
 
-/** An error answered as a problem; `errors` lists each problem found in the request. */
+/**
+ * An error answered as a problem; `errors` lists each problem found in the request, `members` are
+ * extension members of the problem (RFC 9457 §3.2), such as the feed's `oldestPosition`.
+ */
 export class Problem extends Error {
   constructor(
     readonly status: number,
     readonly detail: string,
     readonly errors: readonly string[] = [],
     readonly headers: Record<string, string> = {},
+    readonly members: Readonly<Record<string, unknown>> = {},
   ) {
     super(detail)
     this.name = 'Problem'
@@ -51,6 +56,7 @@ export function problemResponse(c: Context, problem: Problem): Response {
     detail: problem.detail,
     instance: new URL(c.req.url).pathname,
     ...(problem.errors.length > 0 && { errors: problem.errors }),
+    ...problem.members,
   }
   const headers = new Headers(problem.headers)
   headers.set('Content-Type', PROBLEM_CONTENT_TYPE)

@@ -12,6 +12,7 @@ import {
   TenantParams,
   TenantSchema,
 } from './api-schemas'
+import { deletionOf } from './deletion-view'
 import {
   commonProblems,
   idempotencyHeaders,
@@ -175,7 +176,11 @@ export function tenantRoutes(app: OpenAPIHono<AdminEnv>) {
       lastRequestOf(c.var.ports, row.name),
     ])
     const view = tenantSummary(row, tokens.get(row.name) ?? [], scimBaseUrl(row.name, c.req.url, c.env))
-    return c.json({ ...view, counts, lastScimRequest: lastScimRequest ?? null }, 200)
+    const deletion = await deletionOf(c.var.ports, c.env, row)
+    return c.json(
+      { ...view, counts, lastScimRequest: lastScimRequest ?? null, ...(deletion && { deletion }) },
+      200,
+    )
   })
 
   for (const action of ['suspend', 'resume'] as const) {

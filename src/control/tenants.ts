@@ -5,7 +5,6 @@ import { findTenant, requireTenant } from './find-tenant'
 import { type ControlPorts, query, statement } from './ports'
 import { publishTenant, stateFrom, stateStatements } from './publish'
 import { problemsOf, type TenantInput, type TenantStatus, type TokenInput, tenantInputSchema } from './rules'
-import { deleteSetupAndActivity } from './setup-links'
 import { TENANT_COLUMNS as COLUMNS, type TenantRow, toTenantRow } from './tenant-row'
 import { type IssuedToken, newToken } from './tokens'
 
@@ -73,25 +72,16 @@ export async function listTenants(
 
 /** Sets a tenant's status; false when it already had it. */
 export async function setTenantStatus(ports: ControlPorts, name: string, status: TenantStatus) {
+  const row = await requireTenant(ports, name)
+  // A deletion is never undone: its rows are already going (src/deletion/).
+  if (row.status === 'deleting') throw new ControlError('conflict', `Tenant ${name} is being deleted`)
   const [updated] = await changeTenant(ports, name, [
     statement(
-      'UPDATE tenants SET status = ?, revision = revision + 1 WHERE name = ? AND status <> ? RETURNING name',
+      "UPDATE tenants SET status = ?, revision = revision + 1 WHERE name = ? AND status <> ? AND status <> 'deleting' RETURNING name",
       status,
       name,
       status,
     ),
   ])
   return updated?.rows.length === 1
-}
-
-/** Removes a tenant's control rows and its KV record (its SCIM rows are the caller's to purge first). */
-export async function deleteTenantControl(ports: ControlPorts, name: string): Promise<void> {
-  await ports.control.batch([
-    statement('DELETE FROM tenant_tokens WHERE tenant_name = ?', name),
-    ...deleteSetupAndActivity(name),
-    statement('DELETE FROM tenants WHERE name = ?', name),
-  ])
-  // No row is left to publish: the record goes. A concurrent change of the gone tenant publishes
-  // nothing either (its batch finds no tenant).
-  await ports.kv.delete(tenantKey(name))
 }

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 /**
@@ -12,7 +13,7 @@ export const tenants = sqliteTable(
   'tenants',
   {
     name: text().primaryKey(),
-    /** `active` or `suspended`; readers treat any other value as not active. */
+    /** `active`, `suspended` or `deleting` (src/deletion/); readers treat any but `active` as closed. */
     status: text().notNull(),
     db: text().notNull(),
     label: text(),
@@ -188,3 +189,30 @@ export const tenantActivity = sqliteTable('tenant_activity', {
   lastStatus: integer().notNull(),
   unitemizedFailures: integer().notNull().default(0),
 })
+
+/**
+ * Tenant deletions, one row per DELETE (the id is the handle the API answers and the Workflow
+ * instance's id). At most one unfinished per tenant; finished rows stay, so a handle can still be
+ * looked up after the tenant is gone. Progress is written by each round (src/deletion/).
+ */
+export const tenantDeletions = sqliteTable(
+  'tenant_deletions',
+  {
+    id: text().primaryKey(),
+    tenantName: text().notNull(),
+    db: text().notNull(),
+    requestedAt: text().notNull(),
+    /** requestedAt plus the revocation delay: the final round runs after it. */
+    finalRoundAfter: text().notNull(),
+    rounds: integer().notNull().default(0),
+    rowsDeleted: integer().notNull().default(0),
+    /** Rows of the tenant still in its database after the last round; null before the first. */
+    rowsLeft: integer(),
+    lastRoundAt: text(),
+    finishedAt: text(),
+  },
+  (t) => [
+    uniqueIndex('tenant_deletions_running').on(t.tenantName).where(sql`${t.finishedAt} IS NULL`),
+    index('tenant_deletions_tenant').on(t.tenantName, t.requestedAt),
+  ],
+)

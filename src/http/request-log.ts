@@ -1,8 +1,8 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { matchedRoutes, routePath } from 'hono/route'
 import { setMetric } from 'hono/timing'
-import { newRoundTripStats } from '../db/round-trips'
 import { recordScimActivity } from '../activity/record-request'
+import { newRoundTripStats } from '../db/round-trips'
 import type { AppEnv } from '../env'
 
 /**

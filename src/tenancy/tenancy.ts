@@ -19,6 +19,12 @@ const UNAUTHORIZED = 'Authentication failed: a valid bearer token for this tenan
 // Compared against when the tenant does not exist, so that answer takes as long as a wrong token.
 const ABSENT_HASH = '0'.repeat(64)
 
+// `deleting`: DELETE /admin/v1/tenants/{name} began (src/deletion/); its rows are going.
+const STATUS_DETAIL: Record<string, string> = {
+  suspended: 'This tenant is suspended',
+  deleting: 'This tenant is being deleted',
+}
+
 const unauthorized = (detail = UNAUTHORIZED) => new ScimError(401, detail)
 
 /** `Bearer <token>` with exactly one well-formed token, or undefined. */
@@ -84,9 +90,7 @@ export const tenancy: MiddlewareHandler<AppEnv> = async function tenancy(c, next
   if (record) c.set('tenantName', name)
   if (!record || !tokenId) throw unauthorized()
   if (record.status !== 'active')
-    throw unauthorized(
-      record.status === 'suspended' ? 'This tenant is suspended' : 'This tenant is not active',
-    )
+    throw unauthorized(STATUS_DETAIL[record.status] ?? 'This tenant is not active')
 
   // An operator's error (a record written before the binding was deployed, or naming another
   // binding): a logged 500, since retrying cannot help.

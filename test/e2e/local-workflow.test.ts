@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { tenantTables } from '../../scripts/lib/tenant-purge'
 import { createWrangler, type WranglerClient } from '../../scripts/lib/wrangler'
+import { tenantTables } from '../../src/deletion/rounds'
 import { ISOLATE_CACHE_SECONDS } from '../../src/tenancy/tenant-cache'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))

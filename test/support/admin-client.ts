@@ -53,8 +53,8 @@ export function apiTenant(name: string, token: string): TestTenant {
 }
 
 /** Creates a tenant and issues a token through the API. */
-export async function onboard(key: string, name = uniqueName()) {
-  const created = await admin('/tenants', { key, body: { name } })
+export async function onboard(key: string, name = uniqueName(), db = 'DB') {
+  const created = await admin('/tenants', { key, body: { name, db } })
   if (created.status !== 201) throw new Error(`create ${name}: ${created.status} ${created.text}`)
   const issued = await admin(`/tenants/${name}/tokens`, { key, body: {} })
   if (issued.status !== 201) throw new Error(`token ${name}: ${issued.status} ${issued.text}`)

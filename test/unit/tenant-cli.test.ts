@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { CliError } from '../../scripts/lib/cli-error'
 import { absolutePersistTo, optionValue } from '../../scripts/lib/target-args'
 import { parseDuration, parseTenantArgs, type TenantArgs } from '../../scripts/lib/tenant-args'
-import { purgeChunkSql, tenantTables } from '../../scripts/lib/tenant-purge'
 import { missingRoutes, requiredRoutes } from '../../scripts/lib/wrangler-config'
 import { inlineStatement } from '../../scripts/lib/wrangler-ports'
+import { roundStatements, tenantTables } from '../../src/deletion/rounds'
 
 const parse = (line: string) => parseTenantArgs(line.split(' ').filter(Boolean)) as TenantArgs
 const parseError = (line: string) => {
@@ -135,17 +135,24 @@ describe('purge SQL', () => {
     expect(tenantTables()).not.toContain('write_guard')
   })
 
-  it('deletes in bounded chunks and counts each one', () => {
-    const sql = purgeChunkSql('acme', ['users', 'groups'], 5000)
-    expect(sql).toBe(
-      "DELETE FROM users WHERE rowid IN (SELECT rowid FROM users WHERE tenant_id = 'acme' LIMIT 5000); SELECT changes() AS deleted; " +
-        "DELETE FROM groups WHERE rowid IN (SELECT rowid FROM groups WHERE tenant_id = 'acme' LIMIT 5000); SELECT changes() AS deleted",
+  it('deletes in bounded rounds, counts each table and what is left', () => {
+    const statements = roundStatements('acme', ['users', 'groups'], 2000)
+    expect(statements.map((s) => s.sql)).toEqual([
+      'DELETE FROM users WHERE rowid IN (SELECT rowid FROM users WHERE tenant_id = ? LIMIT ?)',
+      'SELECT changes() AS deleted',
+      'DELETE FROM groups WHERE rowid IN (SELECT rowid FROM groups WHERE tenant_id = ? LIMIT ?)',
+      'SELECT changes() AS deleted',
+      'SELECT (SELECT count(*) FROM users WHERE tenant_id = ?1) + (SELECT count(*) FROM groups WHERE tenant_id = ?1) AS rows_left',
+    ])
+    expect(statements[0]?.params).toEqual(['acme', 2000])
+    // The CLI inlines parameters (wrangler binds none): the name is quoted like any value.
+    expect(inlineStatement(roundStatements("x' OR '1'='1", ['users'], 10)[0]!)).toContain(
+      "'x'' OR ''1''=''1'",
     )
   })
 
-  it('refuses names that could break out of the SQL string', () => {
-    expect(() => purgeChunkSql("x' OR '1'='1", ['users'])).toThrow()
-    expect(() => purgeChunkSql('acme', ['users; DROP TABLE users'])).toThrow()
+  it('refuses table names that are not identifiers', () => {
+    expect(() => roundStatements('acme', ['users; DROP TABLE users'], 10)).toThrow()
   })
 })
 
