@@ -13,6 +13,7 @@ import { handleAdminError, Problem, problemResponse } from './problem'
 import { schemaRouteDefinitions, schemaRoutes } from './schema-routes'
 import { tenantRouteDefinitions, tenantRoutes } from './tenant-routes'
 import { tokenRouteDefinitions, tokenRoutes } from './token-routes'
+import { webhookRouteDefinitions, webhookRoutes } from './webhook-routes'
 
 /** Where the management API is mounted; its OpenAPI document lists paths below it. */
 export const ADMIN_BASE_PATH = '/admin/v1'
@@ -27,6 +28,7 @@ export const ADMIN_ROUTES = [
   ...schemaRouteDefinitions,
   ...connectionRouteDefinitions,
   ...auditRouteDefinitions,
+  ...webhookRouteDefinitions,
 ]
 
 const DESCRIPTION = `Creates, suspends and resumes SCIM tenants, issues, rotates and revokes their bearer tokens, declares their extension schemas and gives the connection details for identity providers. Authenticate with an operator key (\`npm run admin -- key create\`): \`Authorization: Bearer scimop_…\`. Errors are RFC 9457 application/problem+json. A revoked token, a suspended tenant or a removed schema stops working within ${REVOCATION_DELAY_SECONDS} seconds in every Cloudflare location (the revocation delay); new tokens work within the same delay.`
@@ -67,6 +69,7 @@ export function adminApp() {
   schemaRoutes(app)
   connectionRoutes(app)
   auditRoutes(app)
+  webhookRoutes(app)
   app.doc31(OPENAPI_PATH, (c) => ({
     openapi: '3.1.0',
     info: { title: 'Edge SCIM management API', version: '1.0.0', description: DESCRIPTION },

@@ -1,0 +1,26 @@
+import { d1Port } from '../admin/worker-ports'
+import { webhookKeyOf } from '../webhooks/secret-box'
+import { consumeWebhooks, type WebhookMessage } from '../webhooks/webhook-consumer'
+
+/** The queue this Worker consumes for webhook delivery (wrangler.toml `[[queues.consumers]]`). */
+export const WEBHOOK_QUEUE = 'edge-scim-webhooks'
+
+/** The Worker's queue consumer, one branch per queue name. */
+export async function queue(batch: MessageBatch, env: Env): Promise<void> {
+  switch (batch.queue) {
+    case WEBHOOK_QUEUE: {
+      const key = webhookKeyOf(env)
+      const producer = env.SCIM_WEBHOOKS as Queue<WebhookMessage> | undefined
+      // Without the key or the producer nothing can be sent: keep the messages for later.
+      if (!key || !producer) return batch.retryAll({ delaySeconds: 300 })
+      return consumeWebhooks(batch as MessageBatch<WebhookMessage>, {
+        control: d1Port(env.DB),
+        queue: producer,
+        secretKey: key,
+        send: fetch,
+      })
+    }
+    default:
+      throw new Error(`No consumer for queue ${batch.queue}`)
+  }
+}
