@@ -7,6 +7,7 @@ import type { AdminEnv } from './admin-env'
 import { audit } from './audit'
 import { auditRouteDefinitions, auditRoutes } from './audit-routes'
 import { connectionRouteDefinitions, connectionRoutes } from './connection-routes'
+import { deadLetterRouteDefinitions, deadLetterRoutes } from './dead-letter-routes'
 import { idempotency } from './idempotency'
 import { baseHostOnly, operatorAuth } from './operator-auth'
 import { handleAdminError, Problem, problemResponse } from './problem'
@@ -29,6 +30,7 @@ export const ADMIN_ROUTES = [
   ...connectionRouteDefinitions,
   ...auditRouteDefinitions,
   ...webhookRouteDefinitions,
+  ...deadLetterRouteDefinitions,
 ]
 
 const DESCRIPTION = `Creates, suspends and resumes SCIM tenants, issues, rotates and revokes their bearer tokens, declares their extension schemas and gives the connection details for identity providers. Authenticate with an operator key (\`npm run admin -- key create\`): \`Authorization: Bearer scimop_…\`. Errors are RFC 9457 application/problem+json. A revoked token, a suspended tenant or a removed schema stops working within ${REVOCATION_DELAY_SECONDS} seconds in every Cloudflare location (the revocation delay); new tokens work within the same delay.`
@@ -69,6 +71,7 @@ export function adminApp() {
   schemaRoutes(app)
   connectionRoutes(app)
   auditRoutes(app)
+  deadLetterRoutes(app)
   webhookRoutes(app)
   app.doc31(OPENAPI_PATH, (c) => ({
     openapi: '3.1.0',

@@ -239,16 +239,19 @@ export const webhookRouteDefinitions = [
   attemptsRoute,
 ]
 
-/** The secret key, or 503 while the operator has not set webhooks up (no queue or no key). */
-function setUp(c: Context<AdminEnv>): string {
+/** The secret key and the queue, or 503 while the operator has not set webhooks up. */
+export function requireWebhooks(c: Context<AdminEnv>): { key: string; queue: Queue } {
   const key = webhookKeyOf(c.env)
-  if (!key || !c.env.SCIM_WEBHOOKS)
+  const queue = c.env.SCIM_WEBHOOKS
+  if (!key || !queue)
     throw new Problem(
       503,
       'Webhooks are not set up: create the queues edge-scim-webhooks and edge-scim-webhooks-dlq, bind SCIM_WEBHOOKS and set the WEBHOOK_SECRET_KEY secret (README, "Webhooks")',
     )
-  return key
+  return { key, queue }
 }
+
+const setUp = (c: Context<AdminEnv>) => requireWebhooks(c).key
 
 const policyOf = (env: Env): TargetPolicy => ({
   ownDomain: env.BASE_DOMAIN,

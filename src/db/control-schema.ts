@@ -133,3 +133,21 @@ export const webhookAttempts = sqliteTable(
   },
   (t) => [index('webhook_attempts_endpoint_seq').on(t.endpointId, t.seq)],
 )
+
+/**
+ * Webhook attempts that exhausted their retries: the dead-letter queue's consumer parks each message
+ * here, for the management API to list and replay (`replayedAt` set when sent again).
+ */
+export const webhookDeadLetters = sqliteTable(
+  'webhook_dead_letters',
+  {
+    seq: integer().primaryKey({ autoIncrement: true }),
+    endpointId: text().notNull(),
+    eventId: text().notNull(),
+    /** The queue message (JSON), sent again as it was on a replay. */
+    message: text().notNull(),
+    parkedAt: text().notNull(),
+    replayedAt: text(),
+  },
+  (t) => [index('webhook_dead_letters_endpoint_seq').on(t.endpointId, t.seq)],
+)

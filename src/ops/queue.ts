@@ -1,9 +1,12 @@
 import { d1Port } from '../admin/worker-ports'
+import { parkDeadLetters } from '../webhooks/dead-letters'
 import { webhookKeyOf } from '../webhooks/secret-box'
 import { consumeWebhooks, type WebhookMessage } from '../webhooks/webhook-consumer'
 
 /** The queue this Worker consumes for webhook delivery (wrangler.toml `[[queues.consumers]]`). */
 export const WEBHOOK_QUEUE = 'edge-scim-webhooks'
+/** Where the webhook queue moves a message after its last retry; parked in D1 by this Worker. */
+export const WEBHOOK_DEAD_LETTER_QUEUE = 'edge-scim-webhooks-dlq'
 
 /** The Worker's queue consumer, one branch per queue name. */
 export async function queue(batch: MessageBatch, env: Env): Promise<void> {
@@ -20,6 +23,8 @@ export async function queue(batch: MessageBatch, env: Env): Promise<void> {
         send: fetch,
       })
     }
+    case WEBHOOK_DEAD_LETTER_QUEUE:
+      return parkDeadLetters(d1Port(env.DB), batch as MessageBatch<WebhookMessage>)
     default:
       throw new Error(`No consumer for queue ${batch.queue}`)
   }

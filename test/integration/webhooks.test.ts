@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { env } from 'cloudflare:workers'
 import { Webhook } from 'standardwebhooks'
 import { beforeAll, describe, it } from 'vitest'
-import { queue, WEBHOOK_QUEUE } from '../../src/ops/queue'
+import { queue, WEBHOOK_DEAD_LETTER_QUEUE, WEBHOOK_QUEUE } from '../../src/ops/queue'
 import { DISABLE_AFTER_FAILURES, type WebhookMessage } from '../../src/webhooks/webhook-consumer'
 import type { WebhookEvent } from '../../src/webhooks/webhook-event'
 import { admin, newOperatorKey, onboard } from '../support/admin-client'
@@ -44,8 +44,8 @@ async function register(tenant: string | undefined, url: string, eventTypes: str
 }
 
 /** Runs the Worker's queue handler on one message, as the queue would on its `attempts`-th delivery. */
-async function consume(body: WebhookMessage, attempts = 1) {
-  const batch = createMessageBatch<WebhookMessage>(WEBHOOK_QUEUE, [
+async function consume(body: WebhookMessage, attempts = 1, queueName = WEBHOOK_QUEUE) {
+  const batch = createMessageBatch<WebhookMessage>(queueName, [
     { id: crypto.randomUUID(), timestamp: new Date(), attempts, body },
   ])
   // getQueueResult reports which messages were retried, not their delay: record it on the way.
@@ -179,6 +179,40 @@ describe('webhooks', () => {
     const list = await admin(`/webhooks?tenant=${tenant.name}`, { key })
     expect(list.json.endpoints[0].previousSecretExpiresAt).toBeNull()
     expect(JSON.stringify(list.json)).not.toContain('whsec_')
+  })
+
+  it('parks what the dead-letter queue receives in D1, lists it and replays it', async ({ expect }) => {
+    const tenant = await onboard(key)
+    const { path, url } = receiverUrl('parked')
+    const { endpoint, secret } = await register(tenant.name, url)
+    const event = fakeEvent(tenant.name)
+    const parked = await consume(
+      { kind: 'attempt', endpointId: endpoint.id, event },
+      1,
+      WEBHOOK_DEAD_LETTER_QUEUE,
+    )
+    expect(parked.ackAll).toBe(true)
+    const list = await admin(`/webhooks/dead-letters?endpointId=${endpoint.id}`, { key })
+    expect(list.json.deadLetters).toEqual([
+      {
+        id: expect.any(Number),
+        endpointId: endpoint.id,
+        eventId: event.id,
+        parkedAt: expect.any(String),
+        replayedAt: null,
+      },
+    ])
+    const replay = await admin(`/webhooks/dead-letters/${list.json.deadLetters[0].id}/replay`, {
+      key,
+      method: 'POST',
+    })
+    expect(replay.status).toBe(202)
+    expect(replay.json.replayedAt).toEqual(expect.any(String))
+    // The Worker's own queue consumer sends it: same webhook-id, signed.
+    const [delivery] = await received(path, 1)
+    expect(delivery?.headers['webhook-id']).toBe(event.id)
+    new Webhook(secret).verify(delivery?.body ?? '', delivery?.headers ?? {})
+    expect((await admin('/webhooks/dead-letters/999999999/replay', { key, method: 'POST' })).status).toBe(404)
   })
 
   it.each([
