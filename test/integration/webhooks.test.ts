@@ -1,7 +1,8 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test'
-import { env } from 'cloudflare:workers'
+import { env, exports } from 'cloudflare:workers'
 import { Webhook } from 'standardwebhooks'
 import { beforeAll, describe, it } from 'vitest'
+import { ManagementClient, verifyWebhook } from '../../src/client/edge-scim-client'
 import { queue, WEBHOOK_DEAD_LETTER_QUEUE, WEBHOOK_QUEUE } from '../../src/ops/queue'
 import { DISABLE_AFTER_FAILURES, type WebhookMessage } from '../../src/webhooks/webhook-consumer'
 import type { WebhookEvent } from '../../src/webhooks/webhook-event'
@@ -213,6 +214,23 @@ describe('webhooks', () => {
     expect(delivery?.headers['webhook-id']).toBe(event.id)
     new Webhook(secret).verify(delivery?.body ?? '', delivery?.headers ?? {})
     expect((await admin('/webhooks/dead-letters/999999999/replay', { key, method: 'POST' })).status).toBe(404)
+  })
+
+  it('works through the TypeScript client: register, verify a delivery, read attempts', async ({
+    expect,
+  }) => {
+    const tenant = await onboard(key)
+    const client = new ManagementClient('https://scim.example.com/admin/v1', key, (input, init) =>
+      exports.default.fetch(input, init),
+    )
+    const { path, url } = receiverUrl('client')
+    const { endpoint, secret } = await client.createWebhook({ url, tenant: tenant.name })
+    await scim(tenant, '/Users', { body: oktaUser('client@example.com') })
+    const [delivery] = await received(path, 1)
+    const event = verifyWebhook(secret, delivery?.body ?? '', delivery?.headers ?? {})
+    expect(event.type).toBe('created')
+    await expect.poll(async () => (await client.webhookAttempts(endpoint.id)).attempts.length).toBe(1)
+    await expect(client.createWebhook({ url: 'https://10.0.0.1/' })).rejects.toMatchObject({ status: 422 })
   })
 
   it.each([
