@@ -1,7 +1,7 @@
 import type { EventOperation } from '../db/events'
 import type { WebhookMessage } from '../webhooks/webhook-consumer'
 import { webhookEvent } from '../webhooks/webhook-event'
-import { type OutboxEvent, type SecurityEventToken, setPayload } from './set-payload'
+import { type OutboxEvent, setPayload } from './set-payload'
 
 /**
  * Where committed change events go: the SaaS application's SCIM_EVENTS queue and this Worker's

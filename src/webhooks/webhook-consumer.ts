@@ -102,7 +102,7 @@ async function attemptOne(
   if (message.body.kind !== 'attempt') return
   const { event, endpointId } = message.body
   // Deleted or disabled since the dispatch: nothing to send (the feed still holds the event).
-  if (!raw || raw.enabled !== 1) return message.ack()
+  if (raw?.enabled !== 1) return message.ack()
   const secrets = await secretsOf(deps.secretKey, raw, new Date())
   const outcome = await postWebhook(deps.send, String(raw.url), secrets, event.id, JSON.stringify(event))
   await deps.control.batch(recordStatements(endpointId, event.id, message.attempts, outcome))
