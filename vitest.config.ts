@@ -55,10 +55,13 @@ export default defineConfig(async () => {
                 bindings: {
                   TEST_MIGRATIONS: migrations,
                   CURSOR_SECRET: 'test-cursor-secret-do-not-use-in-production',
+                  WEBHOOK_SECRET_KEY: 'test-webhook-secret-key-do-not-use-in-production',
                 },
                 // A second, real limiter with a low limit, so the 429 path is reachable in a test.
                 ratelimits: { RATE_LIMITER_TEST: { simple: { limit: 3, period: 10 } } },
-                kvNamespaces: { EVENT_SINK: 'test-event-sink' },
+                kvNamespaces: { EVENT_SINK: 'test-event-sink', WEBHOOK_SINK: 'test-webhook-sink' },
+                // The Worker's outbound fetch() (webhook deliveries) reaches the test receiver below.
+                outboundService: 'webhook-receiver',
                 // A database only the change-event tests write to, so the cron's retention can be
                 // run against it without touching the rows other test files assert on.
                 // And one only the change-feed test prunes (test/integration/directory-feed.test.ts).
@@ -75,6 +78,13 @@ export default defineConfig(async () => {
                     compatibilityDate: '2026-04-20',
                     kvNamespaces: { SINK: 'test-event-sink' },
                     queueConsumers: { 'edge-scim-events': { maxBatchTimeout: 0.05 } },
+                  },
+                  {
+                    name: 'webhook-receiver',
+                    modules: true,
+                    scriptPath: './test/support/webhook-receiver.mjs',
+                    compatibilityDate: '2026-04-20',
+                    kvNamespaces: { HOOKS: 'test-webhook-sink' },
                   },
                   // A SaaS application's Worker reading the directory over RPC: service bindings to
                   // the main Worker's Directory entrypoint (the pool's runner Worker exports it),

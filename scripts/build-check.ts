@@ -3,14 +3,20 @@
  * (`wrangler deploy --dry-run`, no account needed) and reports each bundle's gzip size, which is
  * what Cloudflare's Worker size limit counts. It also checks that each environment's 429
  * `Retry-After` (RATE_LIMIT_PERIOD_SECONDS) equals its rate-limiting binding's period, and that each
- * deployed environment routes tenants' hosts, /healthz and the management API (/admin/*).
+ * deployed environment routes tenants' hosts, /healthz and the management API (/admin/*), and that
+ * production does not allow http://localhost webhook receivers.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { missingRoutes, readRateLimitPeriods, readRoutes } from './lib/wrangler-config'
+import {
+  allowsLocalhostWebhooks,
+  missingRoutes,
+  readRateLimitPeriods,
+  readRoutes,
+} from './lib/wrangler-config'
 
 const WRANGLER = join('node_modules', '.bin', 'wrangler')
 
@@ -38,6 +44,13 @@ for (const env of [undefined, 'production']) {
     console.error(
       `wrangler.toml (${env ?? 'top level'}): RATE_LIMIT_PERIOD_SECONDS is ${periods.retryAfter} but the ` +
         `RATE_LIMITER binding's period is ${periods.binding}: a 429's Retry-After must be the period`,
+    )
+    process.exit(1)
+  }
+
+  if (env === 'production' && (await allowsLocalhostWebhooks(env))) {
+    console.error(
+      'wrangler.toml (production): ALLOW_HTTP_LOCALHOST_WEBHOOKS must be "false" (development only)',
     )
     process.exit(1)
   }

@@ -77,3 +77,8 @@ export async function readRoutes(env?: string) {
     local: config.vars?.ALLOW_LOCALHOST_TENANTS === 'true',
   }
 }
+
+/** Whether `env` lets webhook endpoints be http://localhost receivers (development only). */
+export async function allowsLocalhostWebhooks(env?: string) {
+  return (await readConfig(env)).vars?.ALLOW_HTTP_LOCALHOST_WEBHOOKS === 'true'
+}

@@ -10,6 +10,7 @@ import { auditRouteDefinitions, auditRoutes } from './audit-routes'
 import { connectionRouteDefinitions, connectionRoutes } from './connection-routes'
 import { deletionRouteDefinitions, deletionRoutes } from './deletion-routes'
 import { eventRouteDefinitions, eventRoutes } from './event-routes'
+import { deadLetterRouteDefinitions, deadLetterRoutes } from './dead-letter-routes'
 import { idempotency } from './idempotency'
 import { baseHostOnly, operatorAuth } from './operator-auth'
 import { handleAdminError, Problem, problemResponse } from './problem'
@@ -17,6 +18,7 @@ import { schemaRouteDefinitions, schemaRoutes } from './schema-routes'
 import { setupLinkRouteDefinitions, setupLinkRoutes } from './setup-link-routes'
 import { tenantRouteDefinitions, tenantRoutes } from './tenant-routes'
 import { tokenRouteDefinitions, tokenRoutes } from './token-routes'
+import { webhookRouteDefinitions, webhookRoutes } from './webhook-routes'
 
 /** Where the management API is mounted; its OpenAPI document lists paths below it. */
 export const ADMIN_BASE_PATH = '/admin/v1'
@@ -35,6 +37,8 @@ export const ADMIN_ROUTES = [
   ...activityRouteDefinitions,
   ...eventRouteDefinitions,
   ...deletionRouteDefinitions,
+  ...webhookRouteDefinitions,
+  ...deadLetterRouteDefinitions,
 ]
 
 const DESCRIPTION = `Creates, suspends, resumes and deletes SCIM tenants, reads their change feeds, issues, rotates and revokes their bearer tokens, declares their extension schemas and gives the connection details for identity providers. Authenticate with an operator key (\`npm run admin -- key create\`): \`Authorization: Bearer scimop_…\`. Errors are RFC 9457 application/problem+json. A revoked token, a suspended tenant or a removed schema stops working within ${REVOCATION_DELAY_SECONDS} seconds in every Cloudflare location (the revocation delay); new tokens work within the same delay.`
@@ -79,6 +83,8 @@ export function adminApp() {
   activityRoutes(app)
   eventRoutes(app)
   deletionRoutes(app)
+  deadLetterRoutes(app)
+  webhookRoutes(app)
   app.doc31(OPENAPI_PATH, (c) => ({
     openapi: '3.1.0',
     info: { title: 'Edge SCIM management API', version: '1.0.0', description: DESCRIPTION },

@@ -216,3 +216,62 @@ export const tenantDeletions = sqliteTable(
     index('tenant_deletions_tenant').on(t.tenantName, t.requestedAt),
   ],
 )
+
+/**
+ * Webhook endpoints (README, "Webhooks"): `tenant` null receives every tenant's events. Secrets are
+ * AES-GCM ciphertexts under the WEBHOOK_SECRET_KEY Worker secret: the Worker signs with them, so a
+ * hash would not do. `previousSecret` keeps verifying until `previousSecretExpiresAt` after a rotation.
+ */
+export const webhookEndpoints = sqliteTable(
+  'webhook_endpoints',
+  {
+    id: text().primaryKey(),
+    tenant: text(),
+    url: text().notNull(),
+    /** JSON array of event types, empty for all. */
+    eventTypes: text().notNull(),
+    enabled: integer().notNull(),
+    /** Why the endpoint was disabled by the delivery (failures in a row), null otherwise. */
+    disabledReason: text(),
+    consecutiveFailures: integer().notNull().default(0),
+    secret: text().notNull(),
+    previousSecret: text(),
+    previousSecretExpiresAt: text(),
+    createdAt: text().notNull(),
+  },
+  (t) => [index('webhook_endpoints_tenant').on(t.tenant)],
+)
+
+/** One row per HTTP attempt of a delivery, readable through the management API. */
+export const webhookAttempts = sqliteTable(
+  'webhook_attempts',
+  {
+    seq: integer().primaryKey({ autoIncrement: true }),
+    endpointId: text().notNull(),
+    eventId: text().notNull(),
+    attempt: integer().notNull(),
+    at: text().notNull(),
+    status: integer(),
+    latencyMs: integer().notNull(),
+    error: text(),
+  },
+  (t) => [index('webhook_attempts_endpoint_seq').on(t.endpointId, t.seq)],
+)
+
+/**
+ * Webhook attempts that exhausted their retries: the dead-letter queue's consumer parks each message
+ * here, for the management API to list and replay (`replayedAt` set when sent again).
+ */
+export const webhookDeadLetters = sqliteTable(
+  'webhook_dead_letters',
+  {
+    seq: integer().primaryKey({ autoIncrement: true }),
+    endpointId: text().notNull(),
+    eventId: text().notNull(),
+    /** The queue message (JSON), sent again as it was on a replay. */
+    message: text().notNull(),
+    parkedAt: text().notNull(),
+    replayedAt: text(),
+  },
+  (t) => [index('webhook_dead_letters_endpoint_seq').on(t.endpointId, t.seq)],
+)

@@ -1,5 +1,19 @@
 import type { EventOperation } from '../db/events'
-import { type OutboxEvent, type SecurityEventToken, setPayload } from './set-payload'
+import type { WebhookMessage } from '../webhooks/webhook-consumer'
+import { webhookEvent } from '../webhooks/webhook-event'
+import { type OutboxEvent, setPayload } from './set-payload'
+
+/**
+ * Where committed change events go: the SaaS application's SCIM_EVENTS queue and this Worker's
+ * webhook queue, each when bound. One outbox, one mark: an event is delivered once both took it.
+ */
+export interface DeliverySinks {
+  readonly events?: Queue | undefined
+  readonly webhooks?: Queue | undefined
+}
+
+export const sinksOf = (env: Env): DeliverySinks => ({ events: env.SCIM_EVENTS, webhooks: env.SCIM_WEBHOOKS })
+export const hasSink = (sinks: DeliverySinks) => Boolean(sinks.events || sinks.webhooks)
 
 /** The D1 calls delivery makes on its session, the bookmark included. */
 export type Outbox = Pick<D1DatabaseSession, 'prepare' | 'batch' | 'getBookmark'>
@@ -34,8 +48,8 @@ export function toOutboxEvent(row: Record<string, unknown>): OutboxEvent {
 const encoder = new TextEncoder()
 
 /** Splits messages into `sendBatch`-sized groups by count and bytes. */
-function batches(tokens: SecurityEventToken[]): SecurityEventToken[][] {
-  const groups: SecurityEventToken[][] = []
+function batches<T>(tokens: T[]): T[][] {
+  const groups: T[][] = []
   let bytes = 0
   for (const token of tokens) {
     const size = encoder.encode(JSON.stringify(token)).length
@@ -55,23 +69,31 @@ function batches(tokens: SecurityEventToken[]): SecurityEventToken[][] {
  * Sends outbox rows as SET payloads and marks each batch delivered only after its send succeeded,
  * so a failure leaves the rest for the cron (at-least-once; receivers de-duplicate by `jti`).
  */
-async function sendAndMark(db: Outbox, queue: Queue, env: Env, rows: Record<string, unknown>[]) {
+async function sendAndMark(db: Outbox, sinks: DeliverySinks, env: Env, rows: Record<string, unknown>[]) {
   const now = new Date()
   // Taken after the read of `rows`: at least as new as the commit of each of them.
   const bookmark = db.getBookmark()
-  const tokens = rows.map((row) => {
+  const entries = rows.map((row) => {
     const event = toOutboxEvent(row)
-    return setPayload(event, issuerOf(env, event.tenantId), now, bookmark)
+    const token = setPayload(event, issuerOf(env, event.tenantId), now, bookmark)
+    return { token, webhook: webhookEvent(event, Number(row.seq), token) }
   })
   let sent = 0
-  for (const group of batches(tokens)) {
-    await queue.sendBatch(group.map((body) => ({ body, contentType: 'json' as const })))
+  for (const group of batches(entries)) {
+    const tokens = group.map((entry) => entry.token)
+    await sinks.events?.sendBatch(tokens.map((body) => ({ body, contentType: 'json' as const })))
+    await sinks.webhooks?.sendBatch(
+      group.map(({ webhook }) => ({
+        body: { kind: 'dispatch', event: webhook } satisfies WebhookMessage,
+        contentType: 'json' as const,
+      })),
+    )
     await db
       .prepare(
         `UPDATE scim_events SET delivered_at = ?
           WHERE id IN (SELECT value FROM json_each(?)) AND delivered_at IS NULL`,
       )
-      .bind(new Date().toISOString(), JSON.stringify(group.map((token) => token.jti)))
+      .bind(new Date().toISOString(), JSON.stringify(tokens.map((token) => token.jti)))
       .run()
     sent += group.length
   }
@@ -85,7 +107,7 @@ async function sendAndMark(db: Outbox, queue: Queue, env: Env, rows: Record<stri
  */
 export async function deliverTenantEvents(
   db: Outbox,
-  queue: Queue,
+  sinks: DeliverySinks,
   env: Env,
   tenant: string,
   since: string,
@@ -100,14 +122,14 @@ export async function deliverTenantEvents(
       )
       .bind(tenant, since)
       .all()
-    sent += await sendAndMark(db, queue, env, results)
+    sent += await sendAndMark(db, sinks, env, results)
     if (results.length < PAGE) break
   }
   return sent
 }
 
 /** Re-sends a database's undelivered events of every tenant, oldest first, up to `maxPages` pages. */
-export async function resendUndelivered(db: Outbox, queue: Queue, env: Env, maxPages: number) {
+export async function resendUndelivered(db: Outbox, sinks: DeliverySinks, env: Env, maxPages: number) {
   let sent = 0
   for (let page = 0; page < maxPages; page++) {
     const { results } = await db
@@ -115,7 +137,7 @@ export async function resendUndelivered(db: Outbox, queue: Queue, env: Env, maxP
         `SELECT ${OUTBOX_COLUMNS} FROM scim_events WHERE delivered_at IS NULL ORDER BY seq LIMIT ${PAGE}`,
       )
       .all()
-    sent += await sendAndMark(db, queue, env, results)
+    sent += await sendAndMark(db, sinks, env, results)
     if (results.length < PAGE) break
   }
   return sent

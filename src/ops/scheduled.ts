@@ -1,7 +1,7 @@
 import { pruneActivity } from '../activity/retention'
 import { controlPlaneMaintenance } from '../admin/maintenance'
 import { d1Bindings, primaryOutbox } from './d1-bindings'
-import { resendUndelivered } from './event-delivery'
+import { hasSink, resendUndelivered, sinksOf } from './event-delivery'
 import { pruneEvents, retentionCutoff } from './event-retention'
 import { describeError } from './safe-error'
 
@@ -17,13 +17,14 @@ const PRUNE_PAGES = 50
  */
 export async function scheduled(controller: ScheduledController, env: Env): Promise<void> {
   const cutoff = retentionCutoff(env, new Date(controller.scheduledTime))
-  const queue = env.SCIM_EVENTS
+  const sinks = sinksOf(env)
+  const delivering = hasSink(sinks)
   const failures: unknown[] = []
   for (const [database, binding] of d1Bindings(env)) {
     const db = primaryOutbox(binding)
     try {
-      const resent = queue ? await resendUndelivered(db, queue, env, RESEND_PAGES) : 0
-      const pruned = await pruneEvents(db, cutoff, !queue, PRUNE_PAGES)
+      const resent = delivering ? await resendUndelivered(db, sinks, env, RESEND_PAGES) : 0
+      const pruned = await pruneEvents(db, cutoff, !delivering, PRUNE_PAGES)
       if (resent + pruned > 0) {
         console.log(JSON.stringify({ level: 'info', message: 'change events', database, resent, pruned }))
       }

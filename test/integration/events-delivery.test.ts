@@ -22,7 +22,7 @@ async function writeWithoutQueue(tenant: TestTenant, path: string, body: unknown
       headers: { authorization: `Bearer ${tenant.token}`, 'content-type': 'application/scim+json' },
       body: JSON.stringify(body),
     }),
-    { ...opsEnv, SCIM_EVENTS: undefined },
+    { ...opsEnv, SCIM_EVENTS: undefined, SCIM_WEBHOOKS: undefined },
     ctx,
   )
   await waitOnExecutionContext(ctx)
@@ -195,7 +195,7 @@ describe('change event retention', () => {
   }) => {
     await opsEnv.DB_EVENTS_TEST.prepare('DELETE FROM scim_events').run()
     await seed('no-queue', 5, OLD, false)
-    await runCron({ ...eventsDbOnly, SCIM_EVENTS: undefined })
+    await runCron({ ...eventsDbOnly, SCIM_EVENTS: undefined, SCIM_WEBHOOKS: undefined })
     expect(await count('no-queue')).toBe(0)
   })
 
