@@ -29,7 +29,7 @@ export function recordScimActivity(c: Context<AppEnv>, endpoint: string): void {
       client: c.req.header('user-agent') ?? '',
       scimType: c.get('scimType'),
       detail: c.get('scimDetail'),
-      resourceId: id && id !== '.search' ? decodeURIComponent(id).slice(0, 100) : undefined,
+      resourceId: id && id !== '.search' ? decodedOrRaw(id).slice(0, 100) : undefined,
       requestId: c.get('requestId'),
       tokenId: tenant?.tokenId,
     },
@@ -38,6 +38,15 @@ export function recordScimActivity(c: Context<AppEnv>, endpoint: string): void {
       waitUntil: (promise) => ctx.waitUntil(promise.catch(reportFlushFailure)),
     },
   )
+}
+
+/** A path segment decoded, or as sent when it is not valid percent-encoding (`%zz` reaches here too). */
+function decodedOrRaw(segment: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return segment
+  }
 }
 
 /** Hono throws when the runtime gave no context (a bare app.request): then nothing is recorded. */

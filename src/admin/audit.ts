@@ -8,7 +8,7 @@ const TENANT_IN_PATH = /^\/admin\/v1\/tenants\/([^/]+)/
 /** The tenant an action is about: in its path, or the name in a create's body (already read and cached). */
 async function tenantOf(c: Context<AdminEnv>): Promise<string | null> {
   const inPath = TENANT_IN_PATH.exec(c.req.path)?.[1]
-  if (inPath) return decodeURIComponent(inPath)
+  if (inPath) return TENANT_NAME_PATTERN.test(inPath) ? inPath : null
   if (c.req.path.replace(/\/$/, '') !== '/admin/v1/tenants') return null
   const body: unknown = await c.req.json().catch(() => undefined)
   const name = (body as { name?: unknown } | undefined)?.name

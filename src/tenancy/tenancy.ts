@@ -10,7 +10,7 @@ import { d1Binding, primarySession } from '../ops/d1-bindings'
 import { enforceRateLimit } from '../ops/rate-limit'
 import { tenantFromHost } from './host'
 import { hostOf, localTenantPath } from './local-tenant-path'
-import { cachedTenantRecord, KV_CACHE_TTL_SECONDS } from './tenant-cache'
+import { cachedTenantRecord, isCachedTenant, KV_CACHE_TTL_SECONDS } from './tenant-cache'
 import { type TenantRecord, tenantKey, tenantRecordSchema, tokenIsLive } from './tenant-record'
 import { registryOf } from './tenant-registry'
 import { digestsEqual, hashToken, TOKEN_PATTERN } from './token'
@@ -74,9 +74,10 @@ export const tenancy: MiddlewareHandler<AppEnv> = async function tenancy(c, next
 
   const token = bearerToken(c.req.header('authorization'))
   if (!token) {
-    // Read anyway (cached), so the tenant's activity log shows the refusal: a token pasted as
-    // "Bearer scimsk_…" into a field that adds "Bearer" itself is the commonest setup mistake.
-    if (await cachedTenantRecord(name, () => readTenantRecord(c.env.TENANTS, name))) c.set('tenantName', name)
+    // The tenant's activity log shows the refusal (a token pasted as "Bearer scimsk_…" into a field
+    // that adds "Bearer" itself is the commonest setup mistake) when this isolate already knows the
+    // tenant; a malformed token never costs a KV read, so a flood of them cannot run up KV reads.
+    if (isCachedTenant(name)) c.set('tenantName', name)
     throw unauthorized()
   }
   const hash = await hashToken(token)

@@ -42,6 +42,11 @@ export async function cachedTenantRecord(
   return record
 }
 
+/** Whether this isolate holds a fresh record of the tenant, without reading KV. */
+export function isCachedTenant(name: string, now = Date.now()): boolean {
+  return (cache.get(name)?.until ?? 0) > now
+}
+
 /** Drops a tenant's cached record, so that this isolate reads it again on its next request. */
 export function forgetTenantRecord(name: string): void {
   cache.delete(name)

@@ -125,7 +125,7 @@ describe('bearer token authentication', () => {
     expect,
   }) => {
     const tenant = await createTenant()
-    await updateTenant(tenant.name, (record) => ({ ...record, status: 'deleting', revision: 7 }))
+    await updateTenant(tenant.name, (record) => ({ ...record, status: 'archived', revision: 7 }))
     const res = await scim(tenant, '/Users')
     expect(res.status).toBe(401)
     expect(res.json.detail).toBe('This tenant is not active')

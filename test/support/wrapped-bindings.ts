@@ -3,9 +3,11 @@
  * every call and can inject a fault into it, and a call of the Worker's own fetch handler with such
  * bindings in place of the real ones.
  */
+
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import worker from '../../src/index'
+import { forgetTenantRecord } from '../../src/tenancy/tenant-cache'
 import type { TestTenant } from './tenant'
 
 const STATEMENT_CALLS = new Set(['all', 'first', 'run', 'raw'])
@@ -113,8 +115,12 @@ export async function callWith(bindings: Partial<Env>, tenant: TestTenant, path:
     headers,
     body: call.body === undefined ? undefined : JSON.stringify(call.body),
   })
+  // A test's own KV stands in for the token store: this isolate's copy of the record must not answer for it.
+  if (bindings.TENANTS) forgetTenantRecord(tenant.name)
   const ctx = createExecutionContext()
-  const response = await worker.fetch(request, { ...env, ...bindings }, ctx)
+  // No activity log unless a test asks: its flush keeps waitUntil open up to its 10 s interval, which
+  // waitOnExecutionContext would wait out on every call.
+  const response = await worker.fetch(request, { ...env, SCIM_ACTIVITY: undefined, ...bindings }, ctx)
   await waitOnExecutionContext(ctx)
   const text = await response.text()
   // biome-ignore lint/suspicious/noExplicitAny: tests inspect arbitrary SCIM JSON
