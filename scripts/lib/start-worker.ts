@@ -11,6 +11,7 @@ import type { MiniflareOptions, WorkerOptions } from 'miniflare'
 import { CliError } from './cli-error'
 import type { StartOptions } from './start-options'
 import { failureSummary, runWrangler } from './wrangler'
+import { importWranglerLibrary } from './wrangler-library'
 
 /** The parts of wrangler's unstable_getMiniflareWorkerOptions answer that are used here. */
 interface WranglerWorkerOptions {
@@ -49,9 +50,8 @@ async function buildBundle(options: StartOptions): Promise<{ outdir: string; ent
 }
 
 export async function planStart(options: StartOptions): Promise<StartPlan> {
-  // The exports are `unstable_`: wrangler is pinned to an exact version in package.json, and
-  // Miniflare to the version that wrangler uses.
-  const wrangler = (await import('wrangler')) as unknown as WranglerApi
+  // Miniflare is pinned to the version that wrangler uses.
+  const wrangler = await importWranglerLibrary<WranglerApi>()
   let config: ReturnType<WranglerApi['unstable_readConfig']>
   let derived: WranglerWorkerOptions
   try {

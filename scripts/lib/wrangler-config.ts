@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { CliError } from './cli-error'
 import { PROJECT_ROOT } from './wrangler'
+import { importWranglerLibrary } from './wrangler-library'
 
 /** The part of wrangler's resolved configuration that the scripts read. */
 interface ResolvedConfig {
@@ -16,14 +17,12 @@ interface ResolvedConfig {
  * wrangler's, and an unknown env is the same error `wrangler --env` gives.
  */
 async function readConfig(env?: string): Promise<ResolvedConfig> {
-  // Imported lazily: loading wrangler takes about a second, and only some commands need it.
-  // The export is `unstable_`; wrangler is pinned to an exact version in package.json.
-  const { unstable_readConfig } = (await import('wrangler')) as {
+  const { unstable_readConfig } = await importWranglerLibrary<{
     unstable_readConfig: (
       args: { config: string; env?: string },
       options: { hideWarnings: boolean },
     ) => ResolvedConfig
-  }
+  }>()
   let config: ResolvedConfig
   try {
     config = unstable_readConfig({ config: join(PROJECT_ROOT, 'wrangler.toml'), env }, { hideWarnings: true })
