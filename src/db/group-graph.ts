@@ -15,7 +15,23 @@ export interface GroupOfUser {
  * (created, id) index instead of using the filter's own (test/integration/query-plans.test.ts).
  */
 export const rowsOfKind = (rows: SQL, kind: 'User' | 'Group') =>
-  sql`page AS MATERIALIZED (${rows}), ids AS (SELECT id FROM page WHERE type = ${sql.raw(`'${kind}'`)})`
+  sql`page AS MATERIALIZED (${rows}), ids AS MATERIALIZED (SELECT id FROM page WHERE type = ${sql.raw(`'${kind}'`)})`
+
+/**
+ * The membership rows `columns` of the ids (`i.id`) in page order, through `join` (group_members
+ * `gm` on `i.id`), stopping one row past `budget`: a page stops before its computed elements exceed
+ * the budget, each membership row is at least one element, so the rows past it belong to resources
+ * the page will not answer (README "Limits"). The first id's rows are read whole, as one resource is
+ * always answered whole. `CROSS JOIN` keeps the ids as the outer loop, in page order, so the LIMIT
+ * ends the reads there (test/integration/query-plans.test.ts).
+ */
+export function membershipsInPageOrder(columns: SQL, join: SQL, budget: number): SQL {
+  const from = (ids: SQL) => sql`SELECT ${columns} FROM (${ids}) i CROSS JOIN ${join}`
+  if (!Number.isFinite(budget)) return from(sql`SELECT id FROM ids`)
+  const rest = sql.raw(String(Math.max(0, Math.floor(budget)) + 1))
+  return sql`SELECT * FROM (${from(sql`SELECT id FROM ids LIMIT 1`)})
+    UNION ALL SELECT * FROM (${from(sql`SELECT id FROM ids LIMIT -1 OFFSET 1`)} LIMIT ${rest})`
+}
 
 /**
  * The part of the group graph above the users that `rows` selects, RFC 7643 §4.1.2 `groups`: their
@@ -24,13 +40,18 @@ export const rowsOfKind = (rows: SQL, kind: 'User' | 'Group') =>
  * (UNION), so it reads each reached group and nesting once, however many paths lead there (issue
  * #12 §1); `groupsOfUsers` then computes each user's groups in the Worker. `CROSS JOIN` fixes
  * SQLite's join order: from the rows reached, through the membership index; otherwise it may read
- * every membership of the tenant at each step (test/integration/query-plans.test.ts).
+ * every membership of the tenant at each step (test/integration/query-plans.test.ts). With a
+ * `budget` (a list page), memberships are read in page order up to it (`membershipsInPageOrder`).
  */
-export function selectGroupGraph(scope: Scope, rows: SQL) {
+export function selectGroupGraph(scope: Scope, rows: SQL, budget = Number.POSITIVE_INFINITY) {
   const t = scope.tenantId
+  const direct = membershipsInPageOrder(
+    sql`gm.member_id AS user_id, gm.group_id`,
+    sql`group_members gm ON gm.tenant_id = ${t} AND gm.member_id = i.id`,
+    budget,
+  )
   return sql`WITH RECURSIVE ${rowsOfKind(rows, 'User')},
-    direct AS MATERIALIZED (SELECT gm.member_id AS user_id, gm.group_id FROM group_members gm
-      WHERE gm.tenant_id = ${t} AND gm.member_id IN (SELECT id FROM ids)),
+    direct AS MATERIALIZED (${direct}),
     reached(id) AS (SELECT group_id FROM direct
       UNION SELECT gm.group_id FROM reached r CROSS JOIN group_members gm ON gm.tenant_id = ${t} AND gm.member_id = r.id)
     SELECT 'member' AS kind, user_id AS a, group_id AS b, NULL AS folded FROM direct
