@@ -2,7 +2,6 @@ import { type SQL, sql } from 'drizzle-orm'
 import type { Scope } from './resource-tables'
 
 export interface GroupOfUser {
-  userId: string
   groupId: string
   display: string
   /** 1 for a direct membership, else the fewest nestings between the user and the group. */
@@ -99,16 +98,28 @@ function walkUp(graph: Graph, direct: readonly string[]): Map<string, number> {
 }
 
 export interface GroupsOfUsers {
-  /** Each user's groups, ordered by display name then id. */
-  readonly groups: Map<string, GroupOfUser[]>
+  /** Each user's groups, ordered by display name then id (users with the same direct groups share one list). */
+  readonly groups: Map<string, readonly GroupOfUser[]>
   /** How many of `userIds`, from the first, fit within the budget (at least one). */
   readonly fitting: number
+}
+
+/** The groups a walk reached, ordered by display name then id; a group deleted since the membership was read has no name row: it is gone. */
+function orderedGroups(graph: Graph, depths: Map<string, number>): GroupOfUser[] {
+  const named = [...depths].flatMap(([groupId, depth]) => {
+    const name = graph.names.get(groupId)
+    return name ? [{ groupId, depth, ...name }] : []
+  })
+  named.sort((x, y) => (x.folded < y.folded ? -1 : x.folded > y.folded ? 1 : x.groupId < y.groupId ? -1 : 1))
+  return named.map(({ groupId, display, depth }) => ({ groupId, display, depth }))
 }
 
 /**
  * Each user's groups from the rows of `selectGroupGraph`, for `userIds` in page order, stopping
  * before the user whose groups would take the page past `budget` elements (the first user always
- * fits: one resource is always answered whole). Users with the same direct groups share one walk.
+ * fits: one resource is always answered whole). A user's elements are counted as the groups its walk
+ * reaches, at least its direct memberships: what `membershipsInPageOrder` relies on. Users with the
+ * same direct groups share one walk and one ordered list.
  */
 export function groupsOfUsers(
   rows: readonly Record<string, unknown>[],
@@ -116,26 +127,21 @@ export function groupsOfUsers(
   budget = Number.POSITIVE_INFINITY,
 ): GroupsOfUsers {
   const graph = graphOf(rows)
-  const walks = new Map<string, Map<string, number>>()
-  const groups = new Map<string, GroupOfUser[]>()
+  const walks = new Map<string, { reached: number; list: readonly GroupOfUser[] }>()
+  const groups = new Map<string, readonly GroupOfUser[]>()
   let total = 0
   for (const userId of userIds) {
     const direct = [...new Set(graph.direct.get(userId) ?? [])].sort()
     const key = direct.join(',')
-    const depths = walks.get(key) ?? walkUp(graph, direct)
-    walks.set(key, depths)
-    total += depths.size
+    let walk = walks.get(key)
+    if (!walk) {
+      const depths = walkUp(graph, direct)
+      walk = { reached: depths.size, list: orderedGroups(graph, depths) }
+      walks.set(key, walk)
+    }
+    total += walk.reached
     if (total > budget && groups.size > 0) break
-    // A group deleted since the membership was read has no name row: it is gone.
-    const list = [...depths].flatMap(([groupId, depth]) => {
-      const name = graph.names.get(groupId)
-      return name ? [{ userId, groupId, display: name.display, depth, folded: name.folded }] : []
-    })
-    list.sort((x, y) => (x.folded < y.folded ? -1 : x.folded > y.folded ? 1 : x.groupId < y.groupId ? -1 : 1))
-    groups.set(
-      userId,
-      list.map(({ folded: _, ...group }) => group),
-    )
+    groups.set(userId, walk.list)
   }
   return { groups, fitting: groups.size }
 }
