@@ -33,9 +33,10 @@ export function membershipsInPageOrder(columns: SQL, join: SQL, budget: number):
 }
 
 /**
- * The part of the group graph above the users that `rows` selects, RFC 7643 §4.1.2 `groups`: their
- * direct memberships (`member`), every group reached from them (`group`, with its name) and the
- * nestings between those groups (`edge`, a child in its parent). The walk goes over group ids only
+ * The part of the group graph above the users that `rows` selects, RFC 7643 §4.1.2 `groups`: each
+ * user's direct groups (`member`), each reached group's parents (`edge`), both as JSON arrays (one
+ * row per user or group: rows cost more to ship than to read), and every group reached (`group`,
+ * with its name). The walk goes over group ids only
  * (UNION), so it reads each reached group and nesting once, however many paths lead there (issue
  * #12 §1); `groupsOfUsers` then computes each user's groups in the Worker. `CROSS JOIN` fixes
  * SQLite's join order: from the rows reached, through the membership index; otherwise it may read
@@ -53,9 +54,10 @@ export function selectGroupGraph(scope: Scope, rows: SQL, budget = Number.POSITI
     direct AS MATERIALIZED (${direct}),
     reached(id) AS (SELECT group_id FROM direct
       UNION SELECT gm.group_id FROM reached r CROSS JOIN group_members gm ON gm.tenant_id = ${t} AND gm.member_id = r.id)
-    SELECT 'member' AS kind, user_id AS a, group_id AS b, NULL AS folded FROM direct
-    UNION ALL SELECT 'edge', gm.member_id, gm.group_id, NULL
-      FROM reached r CROSS JOIN group_members gm ON gm.tenant_id = ${t} AND gm.member_id = r.id
+    SELECT 'member' AS kind, user_id AS a, json_group_array(group_id) AS b, NULL AS folded FROM direct GROUP BY user_id
+    UNION ALL SELECT 'edge', r.id, (SELECT json_group_array(gm.group_id) FROM group_members gm
+        WHERE gm.tenant_id = ${t} AND gm.member_id = r.id), NULL
+      FROM reached r
     UNION ALL SELECT 'group', g.id, g.display_name, g.display_name_folded
       FROM reached r CROSS JOIN groups g ON g.tenant_id = ${t} AND g.id = r.id`
 }
@@ -66,17 +68,11 @@ interface Graph {
   readonly names: Map<string, { display: string; folded: string }>
 }
 
-const push = (map: Map<string, string[]>, key: string, value: string) => {
-  const list = map.get(key)
-  if (list) list.push(value)
-  else map.set(key, [value])
-}
-
 function graphOf(rows: readonly Record<string, unknown>[]): Graph {
   const graph: Graph = { direct: new Map(), parents: new Map(), names: new Map() }
   for (const { kind, a, b, folded } of rows) {
-    if (kind === 'member') push(graph.direct, String(a), String(b))
-    else if (kind === 'edge') push(graph.parents, String(a), String(b))
+    if (kind === 'member') graph.direct.set(String(a), JSON.parse(String(b)))
+    else if (kind === 'edge') graph.parents.set(String(a), JSON.parse(String(b)))
     else graph.names.set(String(a), { display: String(b ?? ''), folded: String(folded ?? '') })
   }
   return graph
