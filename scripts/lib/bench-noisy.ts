@@ -75,7 +75,9 @@ interface Figures {
 
 function figuresOf(answer: TimedAnswer): Figures {
   const timing = parseServerTiming(answer.headers['server-timing'])
-  const rows = /d1-rows-read;desc="?(\d+)/.exec(String(answer.headers['server-timing'] ?? ''))
+  const rows = /d1-cost;desc="\d+ statements, (\d+) rows read/.exec(
+    String(answer.headers['server-timing'] ?? ''),
+  )
   const json = answer.json as { itemsPerPage?: number } | undefined
   return {
     ms: answer.ms,
