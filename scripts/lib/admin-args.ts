@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util'
 import { labelSchema } from '../../src/control/rules'
 import { CliError } from './cli-error'
+import { parseCommandLine } from './cli-flags'
 import { TARGET_OPTIONS, targetFromValues } from './target-args'
 import type { WranglerTarget } from './wrangler'
 
@@ -43,13 +43,7 @@ const usageError = (message: string) => new CliError(message, HINT)
 
 /** Validates the command line of `npm run admin`; `'help'` when usage was asked for. */
 export function parseAdminArgs(argv: string[]): AdminArgs | 'help' {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true })
-  } catch (error) {
-    throw usageError(error instanceof Error ? error.message : String(error))
-  }
-  const { values, positionals } = parsed
+  const { values, positionals } = parseCommandLine(argv, OPTIONS, HINT)
   if (values.help || positionals.length === 0 || positionals[0] === 'help') return 'help'
   const [group, action, keyId, ...extra] = positionals
   if (group !== 'key')

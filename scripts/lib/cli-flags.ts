@@ -12,6 +12,15 @@ export function parseFlags<const T extends Options>(argv: string[], options: T, 
   }
 }
 
+/** Parses a command with positionals (unknown flags refused); a mistake is a CliError showing `usage`. */
+export function parseCommandLine<const T extends Options>(argv: string[], options: T, usage: string) {
+  try {
+    return parseArgs({ args: argv, strict: true, allowPositionals: true, options })
+  } catch (error) {
+    throw new CliError(error instanceof Error ? error.message : String(error), usage)
+  }
+}
+
 /** A whole number from 1 to `max` (`_` separators allowed), `fallback` when the flag is absent. */
 export function positiveInt(
   name: string,

@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util'
 import { TENANT_NAME_PATTERN } from '../../src/tenancy/tenant-record'
 import { CliError } from './cli-error'
+import { parseCommandLine } from './cli-flags'
 import { TARGET_OPTIONS, targetFromValues } from './target-args'
 import { parseDuration } from './tenant-args'
 import type { WranglerTarget } from './wrangler'
@@ -62,13 +62,7 @@ export function parseSince(text: string, now: Date): string {
 
 /** Validates the command line of `npm run events`; `'help'` when usage was asked for. */
 export function parseEventsArgs(argv: string[], now = new Date()): EventsArgs | 'help' {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true })
-  } catch (error) {
-    throw usageError(error instanceof Error ? error.message : String(error))
-  }
-  const { values, positionals } = parsed
+  const { values, positionals } = parseCommandLine(argv, OPTIONS, USAGE_HINT)
   if (values.help || positionals.length === 0) return 'help'
   const [tenant = '', ...extra] = positionals
   if (extra.length > 0) throw usageError(`Unexpected argument ${JSON.stringify(extra[0])}`)

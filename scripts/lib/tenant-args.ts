@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util'
 import { databaseBindingSchema, labelSchema, tenantNameSchema } from '../../src/control/rules'
 import { CliError } from './cli-error'
+import { parseCommandLine } from './cli-flags'
 import { TARGET_OPTIONS, targetFromValues } from './target-args'
 import { parseSchemaArgs, type SchemaArgs } from './tenant-schema'
 import type { WranglerTarget } from './wrangler'
@@ -119,13 +119,7 @@ const usageError = (message: string) => new CliError(message, USAGE_HINT)
 
 /** Validates the command line of `npm run tenant`; `'help'` when usage was asked for. */
 export function parseTenantArgs(argv: string[]): TenantArgs | 'help' {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true })
-  } catch (error) {
-    throw usageError(error instanceof Error ? error.message : String(error))
-  }
-  const { values, positionals } = parsed
+  const { values, positionals } = parseCommandLine(argv, OPTIONS, USAGE_HINT)
   if (values.help || positionals.length === 0 || positionals[0] === 'help') return 'help'
 
   const [command, ...rest] = positionals as [string, ...string[]]

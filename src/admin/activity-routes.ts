@@ -6,7 +6,7 @@ import { ACTIVITY_RETENTION_DAYS } from '../activity/retention'
 import { requireTenant } from '../control/tenants'
 import type { AdminEnv } from './admin-env'
 import { LastScimRequestSchema, TenantParams } from './api-schemas'
-import { commonProblems, jsonAnswer, notFound, SECURITY } from './route-kit'
+import { jsonAnswer, SECURITY, tenantProblems } from './route-kit'
 
 const UsageSchema = z.object({
   client: z.string(),
@@ -92,8 +92,7 @@ const activityRoute = createRoute({
   },
   responses: {
     200: jsonAnswer(ActivitySchema, EXAMPLE, 'The activity'),
-    ...commonProblems('/admin/v1/tenants/acme/activity'),
-    404: notFound('/admin/v1/tenants/acme/activity'),
+    ...tenantProblems('/admin/v1/tenants/acme/activity'),
   },
 })
 

@@ -3,7 +3,7 @@ import { requireTenant } from '../control/tenants'
 import { REVOCATION_DELAY_SECONDS } from '../tenancy/revocation-delay'
 import type { AdminEnv } from './admin-env'
 import { ConnectionSchema, TenantParams } from './api-schemas'
-import { commonProblems, jsonAnswer, notFound, SECURITY } from './route-kit'
+import { jsonAnswer, SECURITY, tenantProblems } from './route-kit'
 import { scimBaseUrl } from './tenant-view'
 
 const TOKEN_FORMAT = 'scimsk_ followed by 43 base64url characters (POST /admin/v1/tenants/{name}/tokens)'
@@ -59,8 +59,7 @@ const connectionRoute = createRoute({
   request: { params: TenantParams },
   responses: {
     200: jsonAnswer(ConnectionSchema, connectionDetails('acme', EXAMPLE_URL), 'The connection details'),
-    ...commonProblems('/admin/v1/tenants/acme/connection'),
-    404: notFound('/admin/v1/tenants/acme/connection'),
+    ...tenantProblems('/admin/v1/tenants/acme/connection'),
   },
 })
 

@@ -5,7 +5,7 @@ import type { AdminEnv } from './admin-env'
 import { DELAY, TenantParams } from './api-schemas'
 import { DELETION_EXAMPLE, DeletionSchema, deletionView, ensureRunning } from './deletion-view'
 import { Problem } from './problem'
-import { commonProblems, jsonAnswer, notFound, problemAnswer, SECURITY } from './route-kit'
+import { commonProblems, jsonAnswer, problemAnswer, SECURITY, tenantProblems } from './route-kit'
 
 const deleteTenantRoute = createRoute({
   method: 'delete',
@@ -20,8 +20,7 @@ const deleteTenantRoute = createRoute({
       { ...DELETION_EXAMPLE, state: 'queued', rounds: 0, rowsDeleted: 0, rowsLeft: null, lastRoundAt: null },
       'The deletion, begun now or already running',
     ),
-    ...commonProblems('/admin/v1/tenants/acme'),
-    404: notFound('/admin/v1/tenants/acme'),
+    ...tenantProblems('/admin/v1/tenants/acme'),
   },
 })
 

@@ -7,7 +7,7 @@ import { TenantParams } from './api-schemas'
 import { closedWhileDeleting } from './deletion-guard'
 import { EXPIRED_DETAIL, ExpiredPositionSchema, FEED_EXAMPLE, FeedPageSchema } from './event-schemas'
 import { PROBLEM_CONTENT_TYPE, Problem } from './problem'
-import { commonProblems, jsonAnswer, notFound, problemAnswer, SECURITY } from './route-kit'
+import { jsonAnswer, problemAnswer, SECURITY, tenantProblems } from './route-kit'
 
 /**
  * The change feed over HTTP: a thin adapter over src/events/feed.ts, which the Directory RPC
@@ -50,8 +50,7 @@ const feedRoute = createRoute({
   request: { params: TenantParams, query: FeedQuerySchema },
   responses: {
     200: jsonAnswer(FeedPageSchema, FEED_EXAMPLE, 'A page of the feed'),
-    ...commonProblems(INSTANCE),
-    404: notFound(INSTANCE),
+    ...tenantProblems(INSTANCE),
     409: problemAnswer(409, 'Conflict', 'Tenant acme is being deleted', INSTANCE),
     410: {
       content: {

@@ -46,6 +46,9 @@ export const commonProblems = (instance: string) => ({
 export const notFound = (instance: string) =>
   problemAnswer(404, 'Not Found', 'Tenant acme does not exist', instance)
 
+/** The refusals of an operation on one tenant: those of every operation, and 404 for an unknown tenant. */
+export const tenantProblems = (instance: string) => ({ ...commonProblems(instance), 404: notFound(instance) })
+
 export const SECURITY = [{ operatorKey: [] }]
 
 /** The Idempotency-Key header of the operations that create something. */

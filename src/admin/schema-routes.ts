@@ -8,9 +8,9 @@ import {
   idempotencyHeaders,
   jsonAnswer,
   jsonBody,
-  notFound,
   problemAnswer,
   SECURITY,
+  tenantProblems,
 } from './route-kit'
 
 const URN = 'urn:example:params:scim:schemas:extension:acme:2.0:User'
@@ -42,8 +42,7 @@ const declareRoute = createRoute({
       { declaration: DECLARATION, replaced: false },
       'The declaration as stored (defaults filled)',
     ),
-    ...commonProblems(SCHEMAS),
-    404: notFound(SCHEMAS),
+    ...tenantProblems(SCHEMAS),
     409: problemAnswer(
       409,
       'Conflict',
@@ -66,8 +65,7 @@ const listRoute = createRoute({
       { schemas: [DECLARATION] },
       'The declarations',
     ),
-    ...commonProblems(SCHEMAS),
-    404: notFound(SCHEMAS),
+    ...tenantProblems(SCHEMAS),
   },
 })
 

@@ -14,9 +14,9 @@ import {
   idempotencyHeaders,
   jsonAnswer,
   jsonBody,
-  notFound,
   problemAnswer,
   SECURITY,
+  tenantProblems,
 } from './route-kit'
 import { scimBaseUrl } from './tenant-view'
 
@@ -68,8 +68,7 @@ const createLinkRoute = createRoute({
       },
       'The link, shown only this once',
     ),
-    ...commonProblems(LINKS),
-    404: notFound(LINKS),
+    ...tenantProblems(LINKS),
   },
 })
 
@@ -82,8 +81,7 @@ const listLinksRoute = createRoute({
   request: { params: TenantParams },
   responses: {
     200: jsonAnswer(z.object({ setupLinks: z.array(SetupLinkSchema) }), { setupLinks: [LINK] }, 'The links'),
-    ...commonProblems(LINKS),
-    404: notFound(LINKS),
+    ...tenantProblems(LINKS),
   },
 })
 

@@ -18,9 +18,9 @@ import {
   idempotencyHeaders,
   jsonAnswer,
   jsonBody,
-  notFound,
   problemAnswer,
   SECURITY,
+  tenantProblems,
 } from './route-kit'
 import { resourceCounts, scimBaseUrl, tenantSummary } from './tenant-view'
 
@@ -105,8 +105,7 @@ const getTenantRoute = createRoute({
       },
       'The tenant',
     ),
-    ...commonProblems('/admin/v1/tenants/acme'),
-    404: notFound('/admin/v1/tenants/acme'),
+    ...tenantProblems('/admin/v1/tenants/acme'),
   },
 })
 
@@ -127,8 +126,7 @@ const statusRoute = (action: 'suspend' | 'resume') =>
         { name: 'acme', status: action === 'suspend' ? 'suspended' : 'active', changed: true },
         'The status; changed is false when it already had it',
       ),
-      ...commonProblems(`/admin/v1/tenants/acme/${action}`),
-      404: notFound(`/admin/v1/tenants/acme/${action}`),
+      ...tenantProblems(`/admin/v1/tenants/acme/${action}`),
     },
   })
 

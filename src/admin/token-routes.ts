@@ -16,9 +16,9 @@ import {
   idempotencyHeaders,
   jsonAnswer,
   jsonBody,
-  notFound,
   problemAnswer,
   SECURITY,
+  tenantProblems,
 } from './route-kit'
 import { scimBaseUrl } from './tenant-view'
 
@@ -52,8 +52,7 @@ const issueRoute = createRoute({
   },
   responses: {
     201: jsonAnswer(IssuedTokenSchema, ISSUED, 'The token, shown only this once'),
-    ...commonProblems(TOKENS),
-    404: notFound(TOKENS),
+    ...tenantProblems(TOKENS),
     409: problemAnswer(
       409,
       'Conflict',
@@ -72,8 +71,7 @@ const listRoute = createRoute({
   request: { params: TenantParams },
   responses: {
     200: jsonAnswer(z.object({ tokens: z.array(TokenMetadataSchema) }), { tokens: [METADATA] }, 'The tokens'),
-    ...commonProblems(TOKENS),
-    404: notFound(TOKENS),
+    ...tenantProblems(TOKENS),
   },
 })
 
@@ -86,8 +84,7 @@ const revokeAllRoute = createRoute({
   request: { params: TenantParams },
   responses: {
     200: jsonAnswer(RevokedSchema, { tenant: 'acme', revoked: [METADATA.id] }, 'The ids revoked'),
-    ...commonProblems(TOKENS),
-    404: notFound(TOKENS),
+    ...tenantProblems(TOKENS),
   },
 })
 
@@ -138,8 +135,7 @@ const rotateRoute = createRoute({
       },
       'The new token (shown only this once) and what became of the others',
     ),
-    ...commonProblems(`${TOKENS}/rotate`),
-    404: notFound(`${TOKENS}/rotate`),
+    ...tenantProblems(`${TOKENS}/rotate`),
   },
 })
 

@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm'
 import { type ChangeEvent, recordEvent } from './events'
-import { rowsOfKind } from './group-graph'
+import { membershipsInPageOrder, rowsOfKind } from './group-graph'
 import { detachFromParents } from './memberships'
 import { byId, type ResourceTable, rowOf, type Scope, type StoredResource } from './resource-tables'
 import { releaseValues } from './unique-values'
@@ -120,15 +120,22 @@ export interface MemberOfGroup {
   display: string | null
 }
 
-/** The members of the groups that `rows` selects, with their display names, RFC 7643 §4.2. */
-export function selectMembersOfGroups(scope: Scope, rows: SQL) {
+/**
+ * The members of the groups that `rows` selects, with their display names, RFC 7643 §4.2; with a
+ * `budget` (a list page), read in page order up to it (`membershipsInPageOrder`).
+ */
+export function selectMembersOfGroups(scope: Scope, rows: SQL, budget = Number.POSITIVE_INFINITY) {
   const { tenantId } = scope
-  return sql`WITH ${rowsOfKind(rows, 'Group')}
+  const members = membershipsInPageOrder(
+    sql`m.tenant_id, m.group_id, m.member_id, m.member_type`,
+    sql`group_members m ON m.tenant_id = ${tenantId} AND m.group_id = i.id`,
+    budget,
+  )
+  return sql`WITH ${rowsOfKind(rows, 'Group')}, members AS MATERIALIZED (${members})
     SELECT m.group_id AS groupId, m.member_id AS value, m.member_type AS type,
       coalesce(u.display_name, u.user_name, g.display_name) AS display
-    FROM group_members m
+    FROM members m
     LEFT JOIN users u ON m.member_type = 'User' AND u.tenant_id = m.tenant_id AND u.id = m.member_id
     LEFT JOIN groups g ON m.member_type = 'Group' AND g.tenant_id = m.tenant_id AND g.id = m.member_id
-    WHERE m.tenant_id = ${tenantId} AND m.group_id IN (SELECT id FROM ids)
     ORDER BY m.group_id, m.member_id`
 }

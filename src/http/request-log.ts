@@ -21,8 +21,8 @@ export const requestLog: MiddlewareHandler<AppEnv> = async function requestLog(c
     // `cf-ray`); set after next() because an error answer is a new Response.
     c.header('X-Request-Id', c.get('requestId'))
     setMetric(c, 'd1', d1.ms, `${d1.count} round trips`)
-    setMetric(c, 'd1-rows-read', String(d1.rowsRead))
-    // What D1 bills, as its results' meta reports it: for the per-operation cost table (README).
+    // What D1 bills, as its results' meta reports it: the cost tests' rows read and the per-operation
+    // cost table (README) both read it here, the one place these figures are sent.
     setMetric(
       c,
       'd1-cost',

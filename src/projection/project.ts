@@ -83,25 +83,37 @@ function keepSubAttribute(definition: AttributeDefinition, selection: Selection)
   return definition.returned !== 'request' || selection.named
 }
 
-function projectComplex(value: unknown, subAttributes: readonly AttributeDefinition[], selection: Selection) {
-  if (!isObject(value)) return value
-  return Object.fromEntries(
-    Object.entries(value).filter(([key]) => {
+/** Whether a sub-attribute key is kept, decided once per key and projection, not once per element. */
+function keptKeys(subAttributes: readonly AttributeDefinition[], selection: Selection) {
+  const kept = new Map<string, boolean>()
+  return (key: string) => {
+    let keep = kept.get(key)
+    if (keep === undefined) {
       const definition = byName(subAttributes, key)
-      return definition !== undefined && keepSubAttribute(definition, selection)
-    }),
-  )
+      keep = definition !== undefined && keepSubAttribute(definition, selection)
+      kept.set(key, keep)
+    }
+    return keep
+  }
+}
+
+function projectComplex(value: unknown, keep: (key: string) => boolean) {
+  if (!isObject(value)) return value
+  const output: JsonObject = {}
+  for (const key of Object.keys(value)) if (keep(key)) output[key] = value[key]
+  return output
 }
 
 /** Projects one attribute's value; undefined when nothing of a non-empty value is left. */
 function projectValue(value: unknown, attribute: AttributeDefinition, selection: Selection): unknown {
   const subAttributes = attribute.subAttributes
   if (!subAttributes) return value
+  const keep = keptKeys(subAttributes, selection)
   if (Array.isArray(value)) {
-    const elements = value.map((e) => projectComplex(e, subAttributes, selection)).filter((e) => !isEmpty(e))
+    const elements = value.map((e) => projectComplex(e, keep)).filter((e) => !isEmpty(e))
     return elements.length > 0 || value.length === 0 ? elements : undefined
   }
-  const projected = projectComplex(value, subAttributes, selection)
+  const projected = projectComplex(value, keep)
   return isEmpty(projected) && !isEmpty(value) ? undefined : projected
 }
 

@@ -222,8 +222,11 @@ export async function listResources(
       const name = arm.kind === 'User' ? 'groups' : 'members'
       if (!wantsAttribute(arm.projection, tenant.registry, arm.resourceType, name)) continue
       reads.push({ kind: arm.kind, index: statements.length })
+      const budget = tenant.limits.computedElementsPerPage
       statements.push(
-        arm.kind === 'User' ? selectGroupGraph(db, idsPage) : selectMembersOfGroups(db, idsPage),
+        arm.kind === 'User'
+          ? selectGroupGraph(db, idsPage, budget)
+          : selectMembersOfGroups(db, idsPage, budget),
       )
     }
   }

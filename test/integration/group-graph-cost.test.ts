@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { describe, it } from 'vitest'
+import { countRoundTrips, newRoundTripStats } from '../../src/db/round-trips'
 import { DEFAULT_LIMITS } from '../../src/limits'
 import { listResources } from '../../src/query/list'
 import { parseListQuery } from '../../src/query/list-params'
@@ -7,7 +8,7 @@ import { builtinRegistry } from '../../src/schema/builtin'
 import { createGroup, createUser, GROUP, patchOp } from '../support/fixtures'
 import { buildGroupGraph } from '../support/group-graph'
 import { rowsRead, scim } from '../support/scim-client'
-import { createTenant } from '../support/tenant'
+import { createTenant, type TestTenant } from '../support/tenant'
 
 // Issue #12 §1, scaled down: 8 levels of 8 groups, each containing all 8 of the level below, with
 // 48 users in every bottom group. Every user is in all 64 groups, 56 of them indirectly, through
@@ -61,6 +62,42 @@ describe('a page stops before its computed attributes exceed MAX_COMPUTED_ELEMEN
     // Without groups the page is whole.
     const ids = await listResources(ctx as never, 'User', parseListQuery({ attributes: 'id' }), undefined)
     expect(ids.itemsPerPage).toBe(10)
+  })
+})
+
+describe("a page's membership reads stop at MAX_COMPUTED_ELEMENTS_PER_PAGE, whatever count asks", () => {
+  // 100 users each in the same 40 groups (no nesting), and 10 groups of 100 users: 4,000
+  // memberships. With a budget of 200 elements, a page holds 5 users or 2 groups, whose memberships
+  // (200) are all it may read beyond the page's own rows (a few reads each: index, row, scans).
+  const [GROUPS, USERS, BUDGET] = [40, 100, 200]
+  const [ROWS_PER_PAGE_ROW, ROWS_PER_ELEMENT] = [6, 6]
+
+  function budgeted(tenant: TestTenant) {
+    const stats = newRoundTripStats()
+    const d1 = countRoundTrips(env.DB, stats)
+    const limits = { ...DEFAULT_LIMITS, computedElementsPerPage: BUDGET }
+    const ctx = { name: tenant.name, registry: builtinRegistry, baseUrl: tenant.baseUrl, d1, limits }
+    return { stats, ctx: ctx as never }
+  }
+
+  it('reads the groups of the users that fit, not of every user count asks for', async ({ expect }) => {
+    const tenant = await createTenant()
+    await buildGroupGraph(tenant, 1, GROUPS, USERS)
+    const { stats, ctx } = budgeted(tenant)
+    const page = await listResources(ctx, 'User', parseListQuery({ count: String(USERS) }), undefined)
+    expect(page).toMatchObject({ totalResults: USERS, itemsPerPage: BUDGET / GROUPS })
+    expect(page.Resources.every((r) => (r.groups as unknown[]).length === GROUPS)).toBe(true)
+    expect(stats.rowsRead).toBeLessThan(ROWS_PER_PAGE_ROW * USERS + ROWS_PER_ELEMENT * BUDGET)
+  })
+
+  it('reads the members of the groups that fit, not of every group count asks for', async ({ expect }) => {
+    const tenant = await createTenant()
+    const users = await buildGroupGraph(tenant, 1, 10, USERS)
+    const { stats, ctx } = budgeted(tenant)
+    const page = await listResources(ctx, 'Group', parseListQuery({ count: '10' }), undefined)
+    expect(page).toMatchObject({ totalResults: 10, itemsPerPage: BUDGET / users.users })
+    expect(page.Resources.every((r) => (r.members as unknown[]).length === USERS)).toBe(true)
+    expect(stats.rowsRead).toBeLessThan(ROWS_PER_PAGE_ROW * 10 + ROWS_PER_ELEMENT * BUDGET)
   })
 })
 

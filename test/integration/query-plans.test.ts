@@ -148,6 +148,26 @@ describe('walks of nested groups follow the membership index from the rows they 
     }
   })
 
+  it("reads a list page's memberships in page order, so the budget's LIMIT ends the reads", async ({
+    expect,
+  }) => {
+    const page = pageQuery(listArms(tenant, 'User', parseListQuery({})), FIRST_PAGE)
+    const scope = { tenantId: 'plans' } as never
+    // The page's ids are the outer loop (a co-routine scanned in order), each one's memberships
+    // found through the index: no sort that would read them all before the LIMIT.
+    const users = await explain(selectGroupGraph(scope, page, 100))
+    expect(users, users).toMatch(
+      /SCAN i\n.*SEARCH gm USING COVERING INDEX group_members_tenant_member \(tenant_id=\? AND member_id=\?\)/,
+    )
+    const groups = await explain(selectMembersOfGroups(scope, page, 100))
+    expect(groups, groups).toMatch(/SCAN i\n.*SEARCH m USING .*INDEX .* \(tenant_id=\? AND group_id=\?\)/)
+    for (const plan of [users, groups]) {
+      expect(plan, plan).toMatch(/CO-ROUTINE i\n/)
+      // (The members' final ORDER BY sorts the rows read, after the LIMIT.)
+      expect(plan.slice(0, plan.indexOf('SCAN (subquery')), plan).not.toMatch(/TEMP B-TREE/)
+    }
+  })
+
   it("finds a group's ancestors (the cycle check of a member add) by member, step by step", async ({
     expect,
   }) => {

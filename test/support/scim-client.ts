@@ -40,9 +40,9 @@ export function roundTrips(headers: Headers): number {
   return Number(match[1])
 }
 
-/** Rows D1 read for a request (`Server-Timing: d1-rows-read;desc="N"`): the work its queries did. */
+/** Rows D1 read for a request (`Server-Timing: d1-cost;desc="S statements, N rows read, W rows written"`): the work its queries did. */
 export function rowsRead(headers: Headers): number {
-  const match = /d1-rows-read;desc="?(\d+)"?/.exec(headers.get('server-timing') ?? '')
-  if (!match?.[1]) throw new Error(`no d1-rows-read metric in Server-Timing: ${headers.get('server-timing')}`)
+  const match = /d1-cost;desc="\d+ statements, (\d+) rows read/.exec(headers.get('server-timing') ?? '')
+  if (!match?.[1]) throw new Error(`no d1-cost metric in Server-Timing: ${headers.get('server-timing')}`)
   return Number(match[1])
 }
