@@ -1,19 +1,25 @@
 /**
- * `npm run bench:costs [-- --users 200 --samples 20 --members 50 --runner start|wrangler-dev]`: the
- * production cost of each operation of the Okta-shaped workload, from the Worker's own
- * `Server-Timing`: D1 round trips, statements, rows read and rows written (what D1 bills, as each
- * result's meta reports it), plus the CPU that workerd spent per request, requests sent one at a time.
+ * `npm run bench:costs [-- --users 200 --samples 20 --members 50 --runner start|wrangler-dev
+ * --profile <dir>]`: the production cost of each operation of the Okta-shaped workload, from the
+ * Worker's own `Server-Timing`: D1 round trips, statements, rows read and rows written (what D1
+ * bills, as each result's meta reports it), plus the CPU that workerd spent per request, requests
+ * sent one at a time. `--profile` also records a CPU profile of the Worker's isolate per operation
+ * (`<dir>/<n>.cpuprofile`, for DevTools) and prints the Worker's own JavaScript time per request and
+ * the functions that spent most of it.
  */
 import { randomBytes } from 'node:crypto'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { median } from './lib/bench-stats'
 import { CliError, runMain } from './lib/cli-error'
 import { parseFlags, positiveInt } from './lib/cli-flags'
 import { type CostFixture, type CostOp, costOps } from './lib/cost-ops'
+import { connectProfiler, type Profiler, type ProfileSummary, summarize } from './lib/cpu-profile'
 import { type DevServer, startDevServer } from './lib/dev-server'
 import { cpuSeconds, descendantsNamed } from './lib/process-cpu'
 
 const USAGE =
-  'Usage: npm run bench:costs -- [--users 200] [--samples 20] [--members 50] [--runner start|wrangler-dev]'
+  'Usage: npm run bench:costs -- [--users 200] [--samples 20] [--members 50] [--runner start|wrangler-dev] [--profile <dir>]'
 const log = (line: string) => process.stderr.write(`${line}\n`)
 
 interface D1Cost {
@@ -42,6 +48,13 @@ interface OpResult extends D1Cost {
   samples: number
   /** workerd CPU per request (Worker, local D1 and HTTP), ms. */
   cpuMs: number
+  /** With --profile: the Worker isolate's own JavaScript per request. */
+  profile?: ProfileSummary
+}
+
+interface Profiling {
+  profiler: Profiler
+  dir: string
 }
 
 async function measure(
@@ -51,9 +64,12 @@ async function measure(
   op: CostOp,
   count: number,
   f: CostFixture,
+  profiling: Profiling | undefined,
+  index: number,
 ) {
   const costs: D1Cost[] = []
   const workerd = descendantsNamed(server.pid, 'workerd')
+  await profiling?.profiler.start()
   const before = cpuSeconds(workerd)
   for (let i = 0; i < count; i++) {
     const { method, path, body, status } = op.request(i)
@@ -67,11 +83,16 @@ async function measure(
     costs.push(cost)
   }
   const cpuMs = ((cpuSeconds(workerd) - before) * 1000) / count
+  const recorded = await profiling?.profiler.stop()
+  if (profiling && recorded) {
+    await writeFile(join(profiling.dir, `${index + 1}.cpuprofile`), JSON.stringify(recorded))
+  }
   const med = (key: keyof D1Cost) => median(costs.map((c) => c[key]))
   return {
     label: op.label,
     samples: count,
     cpuMs,
+    ...(recorded ? { profile: perRequest(summarize(recorded), count) } : {}),
     roundTrips: med('roundTrips'),
     statements: med('statements'),
     rowsRead: med('rowsRead'),
@@ -79,17 +100,32 @@ async function measure(
   } satisfies OpResult
 }
 
+const perRequest = (summary: ProfileSummary, count: number): ProfileSummary => ({
+  busyMs: summary.busyMs / count,
+  top: summary.top.map(({ frame, ms }) => ({ frame, ms: ms / count })),
+})
+
 function format(results: OpResult[], users: number): string {
+  const profiled = results.some((r) => r.profile)
   const rows = results.map(
     (r) =>
-      `| ${r.label} | ${r.roundTrips} | ${r.statements} | ${r.rowsRead} | ${r.rowsWritten} | ${r.cpuMs.toFixed(1)} |`,
+      `| ${r.label} | ${r.roundTrips} | ${r.statements} | ${r.rowsRead} | ${r.rowsWritten} | ${r.cpuMs.toFixed(1)} |` +
+      (profiled ? ` ${r.profile?.busyMs.toFixed(2) ?? ''} |` : ''),
+  )
+  const hotspots = results.flatMap((r, i) =>
+    r.profile
+      ? [
+          `${i + 1}. ${r.label}: ${r.profile.top.map(({ frame, ms }) => `${frame} ${ms.toFixed(2)}`).join(', ')}`,
+        ]
+      : [],
   )
   return [
     `Directory of ${users} users; medians per request (CPU: mean over the samples).`,
     '',
-    '| operation | D1 round trips | statements | rows read | rows written | workerd CPU ms |',
-    '|---|---:|---:|---:|---:|---:|',
+    `| operation | D1 round trips | statements | rows read | rows written | workerd CPU ms |${profiled ? ' Worker JS ms |' : ''}`,
+    `|---|---:|---:|---:|---:|---:|${profiled ? '---:|' : ''}`,
     ...rows,
+    ...(hotspots.length > 0 ? ['', 'Most self time per request (ms), by profile file:', ...hotspots] : []),
   ].join('\n')
 }
 
@@ -101,6 +137,7 @@ async function main(): Promise<void> {
       samples: { type: 'string' },
       members: { type: 'string' },
       runner: { type: 'string' },
+      profile: { type: 'string' },
     },
     USAGE,
   )
@@ -113,8 +150,14 @@ async function main(): Promise<void> {
     runner,
     vars: { CURSOR_SECRET: randomBytes(32).toString('base64url') },
     log,
+    inspect: values.profile !== undefined,
   })
+  let profiling: Profiling | undefined
   try {
+    if (values.profile !== undefined) {
+      await mkdir(values.profile, { recursive: true })
+      profiling = { profiler: await connectProfiler(server.inspectorPort), dir: values.profile }
+    }
     const token = await server.createTenant('acme')
     const host = server.baseHost('acme')
     const fixture: CostFixture = { userIds: [], groupIds: [] }
@@ -123,10 +166,11 @@ async function main(): Promise<void> {
       // The creates build the directory: POST /Users runs once per user.
       const count = op.label === 'POST /Users' ? users : samples
       log(`${op.label} × ${count}`)
-      results.push(await measure(server, host, token, op, count, fixture))
+      results.push(await measure(server, host, token, op, count, fixture, profiling, results.length))
     }
     process.stdout.write(`${format(results, users)}\n`)
   } finally {
+    profiling?.profiler.close()
     await server.stop()
   }
 }

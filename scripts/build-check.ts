@@ -4,7 +4,7 @@
  * what Cloudflare's Worker size limit counts. It also checks that each environment's 429
  * `Retry-After` (RATE_LIMIT_PERIOD_SECONDS) equals its rate-limiting binding's period, and that each
  * deployed environment routes tenants' hosts, /healthz and the management API (/admin/*), and that
- * production does not allow http://localhost webhook receivers.
+ * production does not allow http://localhost webhook receivers, and that no bundle holds zod's locales.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -37,7 +37,20 @@ for (const env of [undefined, 'production']) {
   console.log(
     `bundle (${env ?? 'default'}): ${(bytes / 1024).toFixed(1)} KiB, ${(gzip / 1024).toFixed(1)} KiB gzip`,
   )
+  // @hono/zod-openapi hands zod's whole `z` namespace to zod-to-openapi, so esbuild keeps every
+  // export of it; wrangler.toml's [alias] gives the bundle src/bundle/zod.ts, zod without locales.
+  const locales = bundle.flatMap(
+    (f) =>
+      readFileSync(join(outdir, f), 'utf8').match(/^\/\/ node_modules\/zod\/v4\/locales\/(?!en\.js)/gm) ?? [],
+  )
   rmSync(outdir, { recursive: true, force: true })
+  if (locales.length > 0) {
+    console.error(
+      `bundle (${env ?? 'default'}) holds ${locales.length} zod locales: wrangler.toml's [alias] must map ` +
+        'zod to src/bundle/zod.ts, which leaves them out',
+    )
+    process.exit(1)
+  }
 
   const periods = await readRateLimitPeriods(env)
   if (periods.binding !== periods.retryAfter) {

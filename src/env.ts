@@ -1,11 +1,10 @@
-import type { DrizzleD1Database } from 'drizzle-orm/d1'
+import type { Database } from './db/database'
 import type { RoundTripStats } from './db/round-trips'
-import type * as schema from './db/schema'
 import type { Limits } from './limits'
 import type { SchemaRegistry } from './schema/registry'
 import type { TenantRecord } from './tenancy/tenant-record'
 
-export type Database = DrizzleD1Database<typeof schema>
+export type { Database }
 
 /** What the tenancy middleware resolved for this request. */
 export interface Tenant {

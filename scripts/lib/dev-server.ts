@@ -51,6 +51,8 @@ export interface RequestOptions {
 
 export interface DevServer {
   port: number
+  /** The Worker's DevTools inspector (under `npm start` only when started with `inspect`). */
+  inspectorPort: number
   /** The server's process (it leads its own process group; workerd is among its descendants). */
   pid: number
   persistDir: string
@@ -80,6 +82,8 @@ export interface DevServerOptions {
   config?: string
   /** Also answer /cdn-cgi/handler/scheduled (`--test-scheduled`). */
   testScheduled?: boolean
+  /** Open the Worker's inspector on `inspectorPort` under `npm start` too (wrangler dev always does). */
+  inspect?: boolean
 }
 
 export async function freePort(): Promise<number> {
@@ -161,9 +165,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const common = ['--port', String(port), '--ip', '127.0.0.1', '--persist-to', persistDir, ...vars]
   if (options.config) common.push('--config', options.config)
   if (options.testScheduled) common.push('--test-scheduled')
+  const inspect = options.inspect ? ['--inspector-port', String(inspectorPort)] : []
   const args =
     runner === 'start'
-      ? [TSX_CLI, join(PROJECT_ROOT, 'scripts', 'start.ts'), ...common]
+      ? [TSX_CLI, join(PROJECT_ROOT, 'scripts', 'start.ts'), ...common, ...inspect]
       : [WRANGLER_JS, 'dev', ...common, '--inspector-port', String(inspectorPort)]
   if (runner === 'wrangler-dev') args.push('--show-interactive-dev-session=false')
   // detached: wrangler leads its own process group, so stop() ends workerd with it.
@@ -213,6 +218,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 
   return {
     port,
+    inspectorPort,
     pid: child.pid ?? 0,
     persistDir,
     baseHost: (tenant) => `${tenant}.localhost:${port}`,

@@ -4,11 +4,12 @@ import { parseFlags, positiveInt } from './cli-flags'
 import { PROJECT_ROOT } from './wrangler'
 
 export const START_USAGE = `Usage: npm start -- [--config <file>] [--env <name>] [--port <p>] [--ip <addr>]
-                    [--persist-to <dir>] [--var NAME:VALUE]… [--test-scheduled]
+                    [--persist-to <dir>] [--var NAME:VALUE]… [--test-scheduled] [--inspector-port <p>]
   The flags mean what they mean to \`wrangler dev\`. Defaults: --config wrangler.toml, --port 8787,
   --ip 127.0.0.1, --persist-to .wrangler/state (wrangler's own, so \`npm run tenant\` and
   \`npm run db:migrate\` act on the same storage). --test-scheduled also answers
-  /cdn-cgi/handler/scheduled, as wrangler dev does; crons run on their schedule either way.`
+  /cdn-cgi/handler/scheduled, as wrangler dev does; crons run on their schedule either way.
+  --inspector-port opens the Worker's DevTools inspector there (none by default, unlike wrangler dev).`
 
 const MAX_PORT = 65_535
 
@@ -23,6 +24,8 @@ export interface StartOptions {
   /** `--var NAME:VALUE`, over wrangler.toml's [vars] and .dev.vars. */
   vars: Record<string, string>
   testScheduled: boolean
+  /** The Worker's DevTools inspector (CPU profiles); none when absent. */
+  inspectorPort: number | undefined
 }
 
 /** `--var NAME:VALUE` as wrangler dev reads it: the name up to the first colon, the rest is the value. */
@@ -43,6 +46,7 @@ export function parseStartOptions(argv: string[]): StartOptions {
       'persist-to': { type: 'string' },
       var: { type: 'string', multiple: true },
       'test-scheduled': { type: 'boolean' },
+      'inspector-port': { type: 'string' },
     },
     START_USAGE,
   )
@@ -56,5 +60,9 @@ export function parseStartOptions(argv: string[]): StartOptions {
     persistTo: resolve(values['persist-to'] ?? resolve(PROJECT_ROOT, '.wrangler', 'state')),
     vars: Object.fromEntries((values.var ?? []).map(parseVar)),
     testScheduled: values['test-scheduled'] ?? false,
+    inspectorPort:
+      values['inspector-port'] === undefined
+        ? undefined
+        : positiveInt('inspector-port', values['inspector-port'], 9229, MAX_PORT, START_USAGE),
   }
 }

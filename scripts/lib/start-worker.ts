@@ -80,6 +80,8 @@ export async function planStart(options: StartOptions): Promise<StartPlan> {
     // The bundle is one self-contained ES module; wrangler's rules were for its own bundling.
     modulesRules: undefined,
     bindings,
+    // Behind Miniflare's inspector proxy, which lists it under the Worker's name, as wrangler dev does.
+    unsafeInspectorProxy: options.inspectorPort !== undefined,
   } as WorkerOptions
   return {
     name,
@@ -91,6 +93,7 @@ export async function planStart(options: StartOptions): Promise<StartPlan> {
       // wrangler's layout: `npm run tenant` and `npm run db:migrate` act on the same files.
       defaultPersistRoot: join(options.persistTo, 'v3'),
       unsafeTriggerHandlers: options.testScheduled,
+      inspectorPort: options.inspectorPort,
       // The Worker logs a JSON line per request itself; Miniflare's own line would double it.
       logRequests: false,
       workers: [worker, ...derived.externalWorkers],

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm'
+import { type SQL, sql } from 'drizzle-orm'
 
 /** What happened to a resource, as recorded in the change log (issue: change events). */
 export type EventOperation =
@@ -17,8 +17,8 @@ export interface ChangeEvent {
   operation: EventOperation
   attributes?: readonly string[]
   memberIds?: readonly string[]
-  /** The version after the change; omitted to read it from the row in the same batch. */
-  version?: number
+  /** The version after the change; null for none (a deletion); omitted to read it from the row. */
+  version?: number | null
 }
 
 /** Member ids per event row, so no row nears D1's 1 MB value limit. */
@@ -27,16 +27,20 @@ export const MEMBER_IDS_PER_EVENT = 1000
 /**
  * The statement that records `event` in the same batch as the change it describes, so an event
  * exists exactly when its change committed. The version is read from the row when not given
- * (membership changes bump it in SQL).
+ * (membership changes bump it in SQL). Given `onlyIf` (a condition), the statement is also the
+ * batch's write guard (src/db/resource-store.ts): unless the condition holds, the event's id is
+ * NULL, and the NOT NULL violation rolls the whole batch back.
  */
-export function recordEvent(tenantId: string, tokenId: string, at: string, event: ChangeEvent) {
+export function recordEvent(tenantId: string, tokenId: string, at: string, event: ChangeEvent, onlyIf?: SQL) {
   const table = event.resourceType === 'User' ? sql`users` : sql`groups`
   const version =
-    event.version ??
-    sql`(SELECT version FROM ${table} WHERE tenant_id = ${tenantId} AND id = ${event.resourceId})`
+    event.version !== undefined
+      ? event.version
+      : sql`(SELECT version FROM ${table} WHERE tenant_id = ${tenantId} AND id = ${event.resourceId})`
+  const id = onlyIf ? sql`CASE WHEN ${onlyIf} THEN ${crypto.randomUUID()} END` : crypto.randomUUID()
   return sql`INSERT INTO scim_events
     (id, tenant_id, resource_type, resource_id, operation, attributes, member_ids, version, occurred_at, token_id)
-    VALUES (${crypto.randomUUID()}, ${tenantId}, ${event.resourceType}, ${event.resourceId}, ${event.operation},
+    VALUES (${id}, ${tenantId}, ${event.resourceType}, ${event.resourceId}, ${event.operation},
       ${event.attributes ? JSON.stringify(event.attributes) : null},
       ${event.memberIds ? JSON.stringify(event.memberIds) : null}, ${version}, ${at}, ${tokenId})`
 }

@@ -13,23 +13,36 @@ export interface WriteScope extends Scope {
 
 const tableName = (table: ResourceTable) => sql.raw(table.type === 'User' ? 'users' : 'groups')
 
-/**
- * The batch's first statement: it fails (NOT NULL) when the resource is gone or, given
- * `versions`, when its version is none of them, so the whole batch rolls back. An `UPDATE … WHERE
- * version = ?` alone would match no row and let the rest of the batch commit.
- */
-export function guard(scope: Scope, table: ResourceTable, id: string, versions?: readonly number[]) {
+/** The resource exists and, given `versions`, its version is one of them. */
+function unchanged(scope: Scope, table: ResourceTable, id: string, versions?: readonly number[]) {
   // Integer literals, not bound parameters: an If-Match may list more tags than D1 binds (100).
   const literals = versions?.filter(Number.isSafeInteger).join(', ')
   const version = literals === undefined ? sql`` : sql` AND version IN (${sql.raw(literals)})`
-  return sql`INSERT INTO write_guard (conflict) SELECT NULL WHERE NOT EXISTS
-    (SELECT 1 FROM ${tableName(table)} WHERE tenant_id = ${scope.tenantId} AND id = ${id}${version})`
+  return sql`EXISTS (SELECT 1 FROM ${tableName(table)} WHERE tenant_id = ${scope.tenantId} AND id = ${id}${version})`
 }
 
-/** Keeps `resource_counts` in step with a create (+1) or delete (-1), in the same batch. */
-function countChange(tenantId: string, table: ResourceTable, delta: 1 | -1) {
-  return sql`INSERT INTO resource_counts (tenant_id, resource_type, count) VALUES (${tenantId}, ${table.type}, ${sql.raw(String(delta))})
-    ON CONFLICT (tenant_id, resource_type) DO UPDATE SET count = count + ${sql.raw(String(delta))}`
+/**
+ * A write guard, the batch's first statement: it fails (NOT NULL) when the resource is gone or,
+ * given `versions`, when its version is none of them, so the whole batch rolls back. An `UPDATE …
+ * WHERE version = ?` alone would match no row and let the rest of the batch commit. Writes that
+ * record their own change event or count let that statement be the guard instead (`onlyIf` of
+ * `recordEvent` and `countChange`), one statement fewer.
+ */
+export function guard(scope: Scope, table: ResourceTable, id: string, versions?: readonly number[]) {
+  return sql`INSERT INTO write_guard (conflict) SELECT NULL WHERE NOT ${unchanged(scope, table, id, versions)}`
+}
+
+/**
+ * Keeps `resource_counts` in step with a create (+1) or delete (-1), in the same batch. Given
+ * `onlyIf` (a condition), it is also the batch's write guard: unless the condition holds, the
+ * delta is NULL, and the NOT NULL violation (on insert and on update alike) rolls the batch back.
+ */
+function countChange(tenantId: string, table: ResourceTable, delta: 1 | -1, onlyIf?: SQL) {
+  const literal = sql.raw(String(delta))
+  const value = onlyIf ? sql`CASE WHEN ${onlyIf} THEN ${literal} END` : literal
+  // `WHERE true`: SQLite's upsert after INSERT … SELECT needs it to parse ON CONFLICT.
+  return sql`INSERT INTO resource_counts (tenant_id, resource_type, count) SELECT ${tenantId}, ${table.type}, ${value} WHERE true
+    ON CONFLICT (tenant_id, resource_type) DO UPDATE SET count = count + excluded.count`
 }
 
 /** Statements that create `stored` and record the event. */
@@ -42,30 +55,32 @@ export function insertResource(
   const { db, tenantId, tokenId, at } = scope
   return [
     db.insert(table.table).values(rowOf(table, scope, stored) as never),
-    ...table.children(scope, stored, false),
+    ...table.children(scope, stored),
     countChange(tenantId, table, 1),
     recordEvent(tenantId, tokenId, at, event),
   ]
 }
 
-/** Statements that overwrite a resource whose version is `expectedVersion` with `stored`. */
+/**
+ * Statements that overwrite `previous` (the resource at version `previous.version`) with `stored`,
+ * recording `event`, which guards the batch: once it committed, the row is exactly `stored`.
+ */
 export function updateResource(
   scope: WriteScope,
   table: ResourceTable,
   stored: StoredResource,
-  expectedVersion: number,
-  events: readonly ChangeEvent[],
+  previous: StoredResource,
+  event: ChangeEvent,
 ) {
   const { db, tenantId, tokenId, at } = scope
   const { tenantId: _, id: __, created: ___, ...columns } = rowOf(table, scope, stored)
   return [
-    guard(scope, table, stored.id, [expectedVersion]),
+    recordEvent(tenantId, tokenId, at, event, unchanged(scope, table, stored.id, [previous.version])),
     db
       .update(table.table)
       .set(columns as never)
       .where(byId(table, tenantId, stored.id)),
-    ...table.children(scope, stored, true),
-    ...events.map((event) => recordEvent(tenantId, tokenId, at, event)),
+    ...table.children(scope, stored, previous.resource),
   ]
 }
 
@@ -81,18 +96,15 @@ export function deleteResource(
     table.type === 'User'
       ? [sql`DELETE FROM user_emails WHERE tenant_id = ${tenantId} AND user_id = ${id}`]
       : [sql`DELETE FROM group_members WHERE tenant_id = ${tenantId} AND group_id = ${id}`]
+  const event: ChangeEvent = { resourceType: table.type, resourceId: id, operation: 'deleted', version: null }
+  // The count is the guard here, so the event stays last, after those of the groups it left.
   return [
-    guard(scope, table, id, versions),
+    countChange(tenantId, table, -1, unchanged(scope, table, id, versions)),
     ...detachFromParents(scope, id),
     ...own,
     releaseValues(tenantId, table.type, id),
     db.delete(table.table).where(byId(table, tenantId, id)),
-    countChange(tenantId, table, -1),
-    recordEvent(tenantId, tokenId, at, {
-      resourceType: table.type,
-      resourceId: id,
-      operation: 'deleted',
-    }),
+    recordEvent(tenantId, tokenId, at, event),
   ]
 }
 

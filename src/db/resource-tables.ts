@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { Database } from '../env'
 import { foldCase } from '../filter/fold-case'
+import { isEqualValue } from '../schema/coerce'
 import { foldResource } from '../schema/fold-resource'
 import type { SchemaRegistry } from '../schema/registry'
 import type { Statement } from './batch'
@@ -44,8 +45,11 @@ export interface ResourceTable {
   readonly type: 'User' | 'Group'
   readonly table: typeof users | typeof groups
   columns(stored: StoredResource): Record<string, unknown>
-  /** Statements that (re)write child rows (emails, unique values) after the resource row was written. */
-  children(scope: Scope, stored: StoredResource, replacing: boolean): Statement[]
+  /**
+   * Statements that write child rows (emails, unique values) after the resource row was written:
+   * on an update (`previous` given), only those whose source attributes changed are rewritten.
+   */
+  children(scope: Scope, stored: StoredResource, previous?: Record<string, unknown>): Statement[]
 }
 
 export const USER_TABLE: ResourceTable = {
@@ -59,10 +63,12 @@ export const USER_TABLE: ResourceTable = {
     displayNameFolded: folded(resource.displayName),
     active: typeof resource.active === 'boolean' ? resource.active : null,
   }),
-  children({ tenantId, registry }, { id, resource }, replacing) {
+  children({ tenantId, registry }, { id, resource }, previous) {
+    const unique = uniqueValueStatements(tenantId, registry, 'User', id, resource, previous)
+    if (previous && isEqualValue(previous.emails, resource.emails)) return unique
     const rows = emailRows(resource)
     return [
-      ...(replacing ? [sql`DELETE FROM user_emails WHERE tenant_id = ${tenantId} AND user_id = ${id}`] : []),
+      ...(previous ? [sql`DELETE FROM user_emails WHERE tenant_id = ${tenantId} AND user_id = ${id}`] : []),
       ...(rows.length === 0
         ? []
         : [
@@ -72,7 +78,7 @@ export const USER_TABLE: ResourceTable = {
                 j.value ->> '$.typeFolded', j.value ->> '$.primary'
               FROM json_each(${JSON.stringify(rows)}) AS j`,
           ]),
-      ...uniqueValueStatements(tenantId, registry, 'User', id, replacing),
+      ...unique,
     ]
   },
 }
@@ -85,8 +91,8 @@ export const GROUP_TABLE: ResourceTable = {
     displayNameFolded: folded(resource.displayName) ?? '',
     externalId: text(resource.externalId),
   }),
-  children: ({ tenantId, registry }, { id }, replacing) =>
-    uniqueValueStatements(tenantId, registry, 'Group', id, replacing),
+  children: ({ tenantId, registry }, { id, resource }, previous) =>
+    uniqueValueStatements(tenantId, registry, 'Group', id, resource, previous),
 }
 
 export const tableOf = (type: 'User' | 'Group') => (type === 'User' ? USER_TABLE : GROUP_TABLE)

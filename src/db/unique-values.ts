@@ -3,6 +3,7 @@ import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
 import type { Statement } from '../control/ports'
 import { jsonPath } from '../query/compare-sql'
 import type { AttributeDefinition, SchemaDefinition } from '../schema/attribute'
+import { isEqualValue } from '../schema/coerce'
 import type { SchemaRegistry } from '../schema/registry'
 
 /**
@@ -63,18 +64,21 @@ export const releaseValues = (tenantId: string, type: ResourceKind, id: string):
 const claimed = new WeakMap<object, string>()
 
 /**
- * The statements that keep a resource's claims in step with the row just written (create, or
- * `replacing` on PUT and PATCH): release its claims, then claim each unique value it now has.
+ * The statements that keep a resource's claims in step with the row just written (`resource`; on
+ * PUT and PATCH it replaced `previous`): release its claims, then claim each unique value it now
+ * has. None when the schemas holding unique attributes are unchanged by the update.
  */
 export function uniqueValueStatements(
   tenantId: string,
   registry: SchemaRegistry,
   type: ResourceKind,
   id: string,
-  replacing: boolean,
+  resource: Record<string, unknown>,
+  previous?: Record<string, unknown>,
 ): SQL[] {
   const unique = uniqueAttributes(registry, type)
-  if (unique.length === 0) return []
+  const replacing = previous !== undefined
+  if (replacing && unique.every((u) => isEqualValue(previous[u.schema], resource[u.schema]))) return []
   const claims = unique.map((u) => {
     const statement = claimValues(tenantId, type, u, id)
     claimed.set(statement, `${u.schema}:${u.attribute.name}`)

@@ -9,9 +9,16 @@ function messages(error: unknown): string {
   return parts.join(' | ')
 }
 
+// The columns a write guard sets NULL (src/db/resource-store.ts): the `write_guard` insert, or the
+// change event or count that guards its batch. Nothing else ever writes NULL into them.
+const GUARD_FAILURES = ['write_guard.conflict', 'scim_events.id', 'resource_counts.count'].map(
+  (column) => `NOT NULL constraint failed: ${column}`,
+)
+
 /** A write batch aborted by its write guard: the resource's version moved (or it was deleted). */
 export function isWriteConflict(error: unknown): boolean {
-  return messages(error).includes('NOT NULL constraint failed: write_guard.conflict')
+  const text = messages(error)
+  return GUARD_FAILURES.some((failure) => text.includes(failure))
 }
 
 const UNIQUE_ATTRIBUTE: Record<string, string> = {

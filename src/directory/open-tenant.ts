@@ -1,6 +1,5 @@
-import { drizzle } from 'drizzle-orm/d1'
+import { openDatabase } from '../db/database'
 import { countRoundTrips, newRoundTripStats, type RoundTripStats } from '../db/round-trips'
-import * as schema from '../db/schema'
 import type { TenantReader } from '../env'
 import { limitsOf } from '../limits'
 import { d1Binding } from '../ops/d1-bindings'
@@ -66,7 +65,7 @@ export async function openTenant(
   return {
     reader: {
       name: tenant,
-      db: drizzle(d1, { schema, casing: 'snake_case' }),
+      db: openDatabase(d1),
       d1,
       registry: await registryOf(record),
       baseUrl: issuerOf(env, tenant),

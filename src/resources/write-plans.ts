@@ -148,7 +148,9 @@ interface Change {
  * Plans a computed change of `current` as one batch: the guarded update (or, for a membership-only
  * change, an existence guard and a version bump), the membership delta, the events, and the reads
  * that answer the request; `undefined` when nothing changes. A lost race surfaces as a write
- * conflict for `retryOnConflict`.
+ * conflict for `retryOnConflict`. An update is guarded by `current`'s version, so once it committed
+ * the row is what was written and is not read back; a membership-only change without `If-Match`
+ * bumps whatever version the row has by then, so that row is read.
  */
 function planChange(
   tenant: Tenant,
@@ -168,22 +170,25 @@ function planChange(
   const attributes = change.changedAttributes.filter(
     (a) => a !== 'members' && tenant.registry.resolve(resourceType, a)?.attribute.mutability !== 'writeOnly',
   )
-  const ownEvent: ChangeEvent = { resourceType: kind, resourceId: current.id, operation, attributes }
-  const statements = resourceChanged
-    ? updateResource(
-        scope,
-        table,
-        { ...current, lastModified: scope.at, version: current.version + 1, resource: change.resource },
-        current.version,
-        [{ ...ownEvent, version: current.version + 1 }],
-      )
+  const version = current.version + 1
+  const written = resourceChanged
+    ? { ...current, lastModified: scope.at, version, resource: change.resource }
+    : undefined
+  const statements = written
+    ? updateResource(scope, table, written, current, {
+        resourceType: kind,
+        resourceId: current.id,
+        operation,
+        attributes,
+        version,
+      })
     : [
         guard(scope, table, current.id, ifMatch && [current.version]),
         sql`UPDATE groups SET version = version + 1, last_modified = ${scope.at}
           WHERE tenant_id = ${scope.tenantId} AND id = ${current.id}`,
       ]
   const reads = [
-    selectResource(scope, table, current.id),
+    ...(written ? [] : [selectResource(scope, table, current.id)]),
     ...computedReads(tenant, kind, current.id, projection),
   ]
   return {
@@ -193,7 +198,9 @@ function planChange(
       ...reads,
     ],
     answer(results) {
-      const [[row] = [], ...computed] = results.slice(-reads.length)
+      const read = reads.length === 0 ? [] : results.slice(-reads.length)
+      if (written) return answerOf(tenant, kind, written, computedOf(kind, current.id, read), projection)
+      const [[row] = [], ...computed] = read
       if (!row) throw ScimError.notFound(`${kind} ${current.id} not found`)
       return answerOf(tenant, kind, toStored(row), computedOf(kind, current.id, computed), projection)
     },

@@ -1,8 +1,7 @@
-import { drizzle } from 'drizzle-orm/d1'
 import type { MiddlewareHandler } from 'hono'
 import { getPath } from 'hono/utils/url'
+import { openDatabase } from '../db/database'
 import { countRoundTrips } from '../db/round-trips'
-import * as schema from '../db/schema'
 import type { AppEnv } from '../env'
 import { ScimError } from '../http/scim-error'
 import { limitsOf } from '../limits'
@@ -101,7 +100,7 @@ export const tenancy: MiddlewareHandler<AppEnv> = async function tenancy(c, next
       `Tenant ${name} names ${record.db}, which is not a D1 database binding of this deployment`,
     )
   const d1 = countRoundTrips(primarySession(binding), c.var.d1)
-  const db = drizzle(d1, { schema, casing: 'snake_case' })
+  const db = openDatabase(d1)
   c.set('tenant', {
     name,
     record,

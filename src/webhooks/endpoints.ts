@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { ControlError } from '../control/control-error'
 import { requireTenant } from '../control/find-tenant'
 import { type ControlPorts, query, statement } from '../control/ports'

@@ -1,8 +1,7 @@
 import { env } from 'cloudflare:workers'
-import { drizzle } from 'drizzle-orm/d1'
 import { describe, it } from 'vitest'
+import { openDatabase } from '../../src/db/database'
 import { countRoundTrips, newRoundTripStats } from '../../src/db/round-trips'
-import * as schema from '../../src/db/schema'
 import { DEFAULT_LIMITS } from '../../src/limits'
 import { executeBulk } from '../../src/resources/bulk/bulk-execute'
 import { bulkQueryBudget, maxBulkOperations } from '../../src/resources/bulk/bulk-limits'
@@ -71,7 +70,7 @@ describe('/Bulk stays within MAX_QUERIES_PER_INVOCATION (issue #12 §5)', () => 
     const limits = { ...DEFAULT_LIMITS, queriesPerInvocation: queries }
     const ctx = {
       ...{ name: tenant.name, registry: builtinRegistry, baseUrl: tenant.baseUrl, tokenId: tenant.tokenId },
-      ...{ d1, db: drizzle(d1, { schema, casing: 'snake_case' }), limits },
+      ...{ d1, db: openDatabase(d1), limits },
     } as never
     const run = (operations: unknown[]) => {
       const request = parseBulkRequest({ schemas: [BULK], Operations: operations }, maxBulkOperations(limits))

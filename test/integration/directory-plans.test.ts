@@ -1,7 +1,6 @@
 import { env } from 'cloudflare:workers'
-import { drizzle } from 'drizzle-orm/d1'
 import { describe, it } from 'vitest'
-import * as schema from '../../src/db/schema'
+import { openDatabase } from '../../src/db/database'
 import { groupMembersPage, isMemberOf } from '../../src/directory/membership-reads'
 import { readFeed } from '../../src/events/feed'
 import { limitsOf } from '../../src/limits'
@@ -45,7 +44,7 @@ describe("Directory's own statements use indexes, so their cost follows the page
     const tenant = {
       name: 'plans',
       d1,
-      db: drizzle(d1, { schema, casing: 'snake_case' }),
+      db: openDatabase(d1),
       registry: builtinRegistry,
       baseUrl: 'https://plans.scim.example.com/scim/v2',
       limits: limitsOf(env),

@@ -250,17 +250,29 @@ describe('registryOf (per-isolate cache)', () => {
 describe('unique values', () => {
   const registry = tenantRegistry(declared(user(acme)))
 
-  it('claims each unique extension attribute in the write batch, releasing first on a replace', () => {
-    const create = uniqueValueStatements('t', registry, 'User', 'u1', false)
+  it('claims each unique extension attribute in the write batch, releasing first on a change', () => {
+    const badge = (badgeNumber: string) => ({ [ACME]: { badgeNumber } })
+    const create = uniqueValueStatements('t', registry, 'User', 'u1', badge('1'))
     expect(create).toHaveLength(1)
-    expect(uniqueValueStatements('t', registry, 'User', 'u1', true)).toHaveLength(2)
-    expect(uniqueValueStatements('t', registry, 'Group', 'g1', true)).toEqual([])
-    expect(uniqueValueStatements('t', builtinRegistry, 'User', 'u1', true)).toEqual([])
+    expect(uniqueValueStatements('t', registry, 'User', 'u1', badge('2'), badge('1'))).toHaveLength(2)
+    // An update that leaves the extension alone keeps its claims as they are.
+    expect(
+      uniqueValueStatements('t', registry, 'User', 'u1', { ...badge('1'), title: 'x' }, badge('1')),
+    ).toEqual([])
+    expect(uniqueValueStatements('t', registry, 'Group', 'g1', {}, badge('1'))).toEqual([])
+    expect(uniqueValueStatements('t', builtinRegistry, 'User', 'u1', badge('2'), badge('1'))).toEqual([])
     expect(claimedAttributes(create)).toEqual([`${ACME}:badgeNumber`])
   })
 
   it('names the attribute of a unique_values violation, and leaves other errors alone', () => {
-    const statements = uniqueValueStatements('t', registry, 'User', 'u1', true)
+    const statements = uniqueValueStatements(
+      't',
+      registry,
+      'User',
+      'u1',
+      { [ACME]: { badgeNumber: '2' } },
+      {},
+    )
     const violation = new Error(
       'D1_ERROR: UNIQUE constraint failed: unique_values.tenant_id, unique_values.resource_type, unique_values.attribute, unique_values.value: SQLITE_CONSTRAINT',
     )
