@@ -3,7 +3,8 @@
  * `wrangler dev` (as `npm run dev` serves it, with its queues): examples/webhook-receiver.ts gets the
  * signed webhooks of SCIM writes, survives being stopped while a write happens (the queue retries),
  * and examples/feed-poller.ts reads the same events from the change feed, resuming from its saved
- * position.
+ * position. examples/saas-worker runs in the same `wrangler dev`, consuming the SCIM_EVENTS queue and
+ * reading each changed user through the Directory RPC entrypoint.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -27,6 +28,7 @@ const children: ChildProcess[] = []
 
 beforeAll(async () => {
   server = await startDevServer({
+    companions: ['examples/saas-worker/wrangler.toml'],
     vars: {
       CURSOR_SECRET: randomBytes(32).toString('base64url'),
       WEBHOOK_SECRET_KEY: randomBytes(32).toString('base64url'),
@@ -179,4 +181,28 @@ describe('the consumer examples against the local Worker', () => {
     ])
     expect(await pollFeed(stateFile)).toEqual([])
   }, 300_000)
+
+  it("the SaaS app's Worker consumes the queue and reads each changed user over RPC", async () => {
+    const dora = await scim('POST', '/Users', user('dora@examples.example'))
+    expect(dora.status, dora.body).toBe(201)
+    const id = (dora.json as { id: string }).id
+    const logged = () =>
+      server
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('"saasApp"') && line.includes(id))
+        .map((line) => JSON.parse(line.slice(line.indexOf('{'))) as Record<string, unknown>)
+    await eventually(
+      'the app logs the event',
+      () => logged().length > 0,
+      60_000,
+      () => server.output().slice(-3000),
+    )
+    expect(logged()[0]).toMatchObject({
+      tenant: 'acme',
+      type: 'Users',
+      change: 'prov:create:notice',
+      userName: 'dora@examples.example',
+    })
+  })
 })
