@@ -2,7 +2,8 @@
  * A SaaS application's Worker: it consumes edge-scim's change events from the `edge-scim-events`
  * queue and reads the changed user through the Directory RPC entrypoint, at least at the event's
  * commit (its D1 bookmark). It logs one JSON line per event; a real application updates its own
- * accounts there. Its `fetch` answers `GET /users/<userName>?tenant=acme` from the directory.
+ * accounts there. Every other Directory method (README, "Reading the directory from your
+ * application") is called the same way.
  */
 import type { Directory, SecurityEventToken } from '../../src/index'
 
@@ -14,13 +15,6 @@ interface Env {
 const tenantOf = (iss: string) => new URL(iss).hostname.split('.')[0] as string
 
 export default {
-  async fetch(request: Request, env: Env): Promise<Response> {
-    const url = new URL(request.url)
-    const userName = decodeURIComponent(url.pathname.replace(/^\/users\//, ''))
-    const user = await env.DIRECTORY.getUserByUserName(url.searchParams.get('tenant') ?? 'acme', userName)
-    return user ? Response.json(user) : new Response('no such user', { status: 404 })
-  },
-
   async queue(batch: MessageBatch<SecurityEventToken>, env: Env) {
     for (const message of batch.messages) {
       const { jti, iss, sub_id, events, d1_bookmark } = message.body

@@ -4,7 +4,8 @@
  * signed webhooks of SCIM writes, survives being stopped while a write happens (the queue retries),
  * and examples/feed-poller.ts reads the same events from the change feed, resuming from its saved
  * position. examples/saas-worker runs in the same `wrangler dev`, consuming the SCIM_EVENTS queue and
- * reading each changed user through the Directory RPC entrypoint.
+ * reading each changed user through the Directory RPC entrypoint; examples/d1-contract.sql runs as the
+ * README's `wrangler d1 execute` command.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -36,7 +37,7 @@ beforeAll(async () => {
   })
   const ports = await portsOf(createWrangler({ remote: false, persistTo: server.persistDir }))
   operatorKey = (await createOperatorKey(ports.control, 'e2e examples')).key
-  token = await server.createTenant('acme')
+  token = await server.createTenant('dev')
   stateDir = await mkdtemp(join(tmpdir(), 'edge-scim-examples-'))
 })
 
@@ -57,7 +58,7 @@ async function adminApi(method: string, path: string, body?: unknown) {
 }
 
 function scim(method: string, path: string, body?: unknown) {
-  return server.request(method, `/scim/v2${path}`, { host: server.baseHost('acme'), token, body })
+  return server.request(method, `/scim/v2${path}`, { host: server.baseHost('dev'), token, body })
 }
 
 const user = (userName: string) => ({
@@ -99,7 +100,7 @@ async function eventually(what: string, check: () => boolean, timeoutMs: number,
 }
 
 async function pollFeed(stateFile: string) {
-  const poller = run('examples/feed-poller.ts', ['acme', '--once'], {
+  const poller = run('examples/feed-poller.ts', ['dev', '--once'], {
     OPERATOR_KEY: operatorKey,
     EDGE_SCIM_ADMIN_URL: adminUrl(),
     FEED_STATE: stateFile,
@@ -114,7 +115,7 @@ describe('the consumer examples against the local Worker', () => {
     const receiverPort = await freePort()
     const registered = await adminApi('POST', '/webhooks', {
       url: `http://localhost:${receiverPort}/webhooks`,
-      tenant: 'acme',
+      tenant: 'dev',
     })
     expect(registered.status, registered.body).toBe(201)
     const secret = (registered.json as { secret: string }).secret
@@ -199,10 +200,32 @@ describe('the consumer examples against the local Worker', () => {
       () => server.output().slice(-3000),
     )
     expect(logged()[0]).toMatchObject({
-      tenant: 'acme',
+      tenant: 'dev',
       type: 'Users',
       change: 'prov:create:notice',
       userName: 'dora@examples.example',
     })
+  })
+
+  it('the D1 contract query reads the users with their latest change', async () => {
+    const wrangler = join(PROJECT_ROOT, 'node_modules/wrangler/bin/wrangler.js')
+    const args = ['d1', 'execute', 'DB', '--local', '--file', 'examples/d1-contract.sql']
+    const query = spawn(process.execPath, [wrangler, ...args, '--persist-to', server.persistDir, '--json'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
+    })
+    let stdout = ''
+    query.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk
+    })
+    const [code] = (await once(query, 'close')) as [number]
+    expect(code, stdout).toBe(0)
+    const [result] = JSON.parse(stdout) as { results: Record<string, unknown>[] }[]
+    expect(result?.results.map((r) => [r.user_name, r.active, r.last_change])).toEqual([
+      ['ann@examples.example', 0, 'deactivated'],
+      ['bob@examples.example', 1, 'created'],
+      ['carol@examples.example', 1, 'created'],
+      ['dora@examples.example', 1, 'created'],
+    ])
   })
 })
