@@ -33,20 +33,26 @@ async function ensureDevTenant(target: WranglerTarget, port: string): Promise<vo
 }
 
 /**
- * `wrangler dev` reads secrets from `.dev.vars` (git-ignored). Cursor pagination (RFC 9865) needs a
- * encryption secret; a random one is written on first run so cursors work locally too.
+ * `wrangler dev` reads secrets from `.dev.vars` (git-ignored). Cursor pagination (RFC 9865) and the
+ * webhook signing secrets need an encryption secret each; a random one is written on first run so
+ * both work locally too.
  */
+const DEV_SECRETS = {
+  CURSOR_SECRET: 'cursor pagination encrypts cursors with a key derived from it',
+  WEBHOOK_SECRET_KEY: 'webhook signing secrets are stored encrypted under a key derived from it',
+}
+
 function ensureDevVars(): void {
   const file = join(PROJECT_ROOT, '.dev.vars')
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : ''
-  if (/^CURSOR_SECRET=/m.test(current)) return
-  const line = `CURSOR_SECRET=${randomBytes(32).toString('base64url')}\n`
-  writeFileSync(file, current && !current.endsWith('\n') ? `${current}\n${line}` : `${current}${line}`, {
-    mode: 0o600,
-  })
-  log(
-    'Wrote a random CURSOR_SECRET to .dev.vars (cursor pagination encrypts cursors with a key derived from it).',
-  )
+  for (const [name, why] of Object.entries(DEV_SECRETS)) {
+    const current = existsSync(file) ? readFileSync(file, 'utf8') : ''
+    if (new RegExp(`^${name}=`, 'm').test(current)) continue
+    const line = `${name}=${randomBytes(32).toString('base64url')}\n`
+    writeFileSync(file, current && !current.endsWith('\n') ? `${current}\n${line}` : `${current}${line}`, {
+      mode: 0o600,
+    })
+    log(`Wrote a random ${name} to .dev.vars (${why}).`)
+  }
 }
 
 async function main(): Promise<void> {

@@ -80,6 +80,11 @@ export interface DevServerOptions {
   runner?: 'wrangler-dev' | 'start'
   /** A wrangler configuration other than wrangler.toml (`--config`), e.g. a copy with a higher rate limit. */
   config?: string
+  /**
+   * More Workers in the same `wrangler dev` (one more `--config` each, wrangler dev only), e.g. an
+   * application consuming this Worker's queue and calling its Directory entrypoint.
+   */
+  companions?: string[]
   /** Also answer /cdn-cgi/handler/scheduled (`--test-scheduled`). */
   testScheduled?: boolean
   /** Open the Worker's inspector on `inspectorPort` under `npm start` too (wrangler dev always does). */
@@ -163,7 +168,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const vars = Object.entries(options.vars ?? {}).flatMap(([key, value]) => ['--var', `${key}:${value}`])
   // The flags both understand, with the same meaning.
   const common = ['--port', String(port), '--ip', '127.0.0.1', '--persist-to', persistDir, ...vars]
-  if (options.config) common.push('--config', options.config)
+  const companions = options.companions ?? []
+  if (companions.length > 0 && runner === 'start') throw new Error('Companion Workers need wrangler dev')
+  if (options.config || companions.length > 0) common.push('--config', options.config ?? 'wrangler.toml')
+  for (const companion of companions) common.push('--config', companion)
   if (options.testScheduled) common.push('--test-scheduled')
   const inspect = options.inspect ? ['--inspector-port', String(inspectorPort)] : []
   const args =

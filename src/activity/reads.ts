@@ -1,4 +1,9 @@
 import { type ControlPorts, query } from '../control/ports'
+import {
+  type DisabledWebhook,
+  disabledWebhooksStatement,
+  toDisabledWebhook,
+} from '../webhooks/disabled-endpoints'
 import type { FailureRecord, UsageCount } from './activity-batch'
 import { explainFailure } from './explain'
 
@@ -45,16 +50,18 @@ export interface Activity {
   failures: ExplainedFailure[]
   /** Failures counted in `usage` but not itemized because they came faster than the itemizing rate. */
   unitemizedFailures: number
+  /** Webhook endpoints covering the tenant that the delivery disabled after failing too often. */
+  disabledWebhooks: DisabledWebhook[]
 }
 
-/** The activity log of a tenant: one D1 round trip (three statements in one batch). */
+/** The activity log of a tenant: one D1 round trip (four statements in one batch). */
 export async function readActivity(
   ports: ControlPorts,
   tenant: string,
   options: { since?: string | undefined; limit: number },
 ): Promise<Activity> {
   const since = options.since ?? ''
-  const [usageRows, failureRows, lastRows] = await ports.control.batch([
+  const [usageRows, failureRows, lastRows, disabledRows] = await ports.control.batch([
     {
       sql: `SELECT client, method, endpoint, status, count, first_at, last_at FROM scim_usage
             WHERE tenant_name = ? AND last_at >= ? ORDER BY last_at DESC LIMIT 200`,
@@ -69,6 +76,7 @@ export async function readActivity(
       sql: 'SELECT last_at, last_client, last_status, unitemized_failures FROM tenant_activity WHERE tenant_name = ?',
       params: [tenant],
     },
+    disabledWebhooksStatement(tenant),
   ])
   const last = lastRows?.rows[0]
   return {
@@ -105,5 +113,6 @@ export async function readActivity(
       return { seq: Number(r.seq), ...failure, ...explainFailure(failure) }
     }),
     unitemizedFailures: Number(last?.unitemized_failures ?? 0),
+    disabledWebhooks: (disabledRows?.rows ?? []).map(toDisabledWebhook),
   }
 }

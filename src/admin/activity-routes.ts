@@ -34,6 +34,18 @@ const FailureSchema = z.object({
   action: z.string(),
 })
 
+const DisabledWebhookSchema = z
+  .object({
+    host: z.string().openapi({ description: "The endpoint URL's host (the path is not shown)" }),
+    disabledAt: z.string().nullable().openapi({ description: 'The time of the attempt that disabled it' }),
+    reason: z.string(),
+    lastStatus: z.number().int().nullable(),
+    lastError: z.string().nullable(),
+  })
+  .openapi('DisabledWebhook', {
+    description: 'A webhook endpoint covering the tenant that the delivery disabled after failing too often',
+  })
+
 const ActivitySchema = z
   .object({
     tenant: z.string(),
@@ -41,6 +53,7 @@ const ActivitySchema = z
     usage: z.array(UsageSchema),
     failures: z.array(FailureSchema),
     unitemizedFailures: z.number().int(),
+    disabledWebhooks: z.array(DisabledWebhookSchema),
   })
   .openapi('Activity')
 
@@ -76,13 +89,22 @@ const EXAMPLE = {
     },
   ],
   unitemizedFailures: 0,
+  disabledWebhooks: [
+    {
+      host: 'app.example.org',
+      disabledAt: '2026-05-14T11:58:02.000Z',
+      reason: '100 failed attempts in a row, the last at 2026-05-14T11:58:02.000Z',
+      lastStatus: 503,
+      lastError: 'HTTP 503',
+    },
+  ],
 }
 
 const activityRoute = createRoute({
   method: 'get',
   path: '/tenants/{name}/activity',
   summary: 'SCIM activity',
-  description: `The tenant's SCIM requests: counts per client (User-Agent), method, endpoint pattern and status, and the failed requests with their SCIM error and what it means. Each Worker isolate aggregates and writes at most every ${FLUSH_INTERVAL_MS / 1000} s per tenant, so the log lags by up to that much; past ${MAX_ITEMIZED_FAILURES} failures per isolate and interval, failures are counted (unitemizedFailures) but not itemized. Kept ${ACTIVITY_RETENTION_DAYS} days, at most ${MAX_FAILURES_PER_TENANT} failures. Never a token or an attribute value.`,
+  description: `The tenant's SCIM requests: counts per client (User-Agent), method, endpoint pattern and status, and the failed requests with their SCIM error and what it means. Each Worker isolate aggregates and writes at most every ${FLUSH_INTERVAL_MS / 1000} s per tenant, so the log lags by up to that much; past ${MAX_ITEMIZED_FAILURES} failures per isolate and interval, failures are counted (unitemizedFailures) but not itemized; disabledWebhooks lists the webhook endpoints covering the tenant that the delivery disabled (host only), as the setup page shows them. Kept ${ACTIVITY_RETENTION_DAYS} days, at most ${MAX_FAILURES_PER_TENANT} failures. Never a token or an attribute value.`,
   security: SECURITY,
   request: {
     params: TenantParams,

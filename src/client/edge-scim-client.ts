@@ -3,13 +3,23 @@ import type { DeadLetter } from '../webhooks/dead-letters'
 import type { DeliveryAttempt, WebhookEndpoint } from '../webhooks/endpoints'
 import type { WebhookEventType } from '../webhooks/event-types'
 import type { WebhookEvent } from '../webhooks/webhook-event'
+import {
+  type ExpiredPositionProblem,
+  type FeedPage,
+  type FeedQuery,
+  FeedReader,
+  type FeedReaderOptions,
+  feedQueryString,
+} from './feed-reader'
 
+export type { ExpiredPositionProblem, FeedEvent, FeedOperation, FeedPage, FeedQuery } from './feed-reader'
 /**
- * A small client for an application on Node (18+, global fetch): verifies webhooks and calls the
- * management API's webhook routes. Its types are the Worker's own (src/webhooks), so the two cannot
- * drift. No runtime dependency beyond `standardwebhooks`.
+ * A small client for an application on Node (18+, global fetch): verifies webhooks, pages the change
+ * feed and calls the management API's webhook routes. Its types are the Worker's own (src/webhooks,
+ * the API's answer schemas), so the two cannot drift. No runtime dependency beyond `standardwebhooks`.
  */
 export type { DeadLetter, DeliveryAttempt, WebhookEndpoint, WebhookEvent, WebhookEventType }
+export { FeedReader, type FeedReaderOptions }
 
 /**
  * The event of a webhook request, after its signature and timestamp (5 minutes of tolerance) are
@@ -32,6 +42,26 @@ export class ManagementApiError extends Error {
     super(`${status} ${problem.detail ?? problem.title ?? 'error'}`)
     this.name = 'ManagementApiError'
   }
+}
+
+/**
+ * 410 from the change feed: the events after the position were pruned (EVENT_RETENTION_DAYS).
+ * Resynchronise (list users and groups), then read on with `after: oldestPosition`.
+ */
+export class FeedPositionExpiredError extends ManagementApiError {
+  readonly oldestPosition: string
+  constructor(problem: ExpiredPositionProblem) {
+    super(410, problem)
+    this.name = 'FeedPositionExpiredError'
+    this.oldestPosition = problem.oldestPosition
+  }
+}
+
+function apiError(status: number, json: unknown): ManagementApiError {
+  const problem = (json ?? {}) as Partial<ExpiredPositionProblem>
+  if (status === 410 && typeof problem.oldestPosition === 'string')
+    return new FeedPositionExpiredError(problem as ExpiredPositionProblem)
+  return new ManagementApiError(status, problem)
 }
 
 export interface EndpointInput {
@@ -60,8 +90,20 @@ export class ManagementClient {
     })
     const text = await response.text()
     const json = text ? JSON.parse(text) : undefined
-    if (!response.ok) throw new ManagementApiError(response.status, json ?? {})
+    if (!response.ok) throw apiError(response.status, json)
     return json as T
+  }
+
+  /** One page of a tenant's change feed; 410 rejects with `FeedPositionExpiredError`. */
+  feedPage(tenant: string, query: FeedQuery = {}) {
+    return this.call<FeedPage>(
+      'GET',
+      `/tenants/${encodeURIComponent(tenant)}/events${feedQueryString(query)}`,
+    )
+  }
+  /** The tenant's change events one by one from `options.after`, across pages (src/client/feed-reader.ts). */
+  feed(tenant: string, options: FeedReaderOptions = {}) {
+    return new FeedReader((query) => this.feedPage(tenant, query), options)
   }
 
   createWebhook(input: EndpointInput) {

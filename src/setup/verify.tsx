@@ -1,6 +1,7 @@
 import type { UsageCount } from '../activity/activity-batch'
 import { explainFailure } from '../activity/explain'
 import type { Activity } from '../activity/reads'
+import { DisabledWebhooks } from './disabled-webhooks'
 import { clock } from './layout'
 import type { Provider } from './providers'
 
@@ -129,6 +130,7 @@ export function VerifyFragment(props: VerifyModel) {
           arriving faster than 20 per 10 seconds are only counted.
         </p>
       )}
+      <DisabledWebhooks webhooks={activity.disabledWebhooks} />
     </div>
   )
 }

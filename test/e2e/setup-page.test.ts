@@ -10,10 +10,11 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, it } from 'vitest'
-import { type DevServer, startDevServer } from '../../scripts/lib/dev-server'
+import { type DevServer, freePort, startDevServer } from '../../scripts/lib/dev-server'
 import { portsOf } from '../../scripts/lib/tenant-store'
 import { createWrangler, PROJECT_ROOT } from '../../scripts/lib/wrangler'
 import { createOperatorKey } from '../../src/control/operator-keys'
+import { DISABLE_AFTER_FAILURES } from '../../src/webhooks/webhook-consumer'
 
 const CHROMIUM = '/usr/bin/chromium'
 const SHOTS = join(PROJECT_ROOT, 'test-results', 'setup-page')
@@ -31,7 +32,12 @@ let operatorKey = ''
 
 beforeAll(async () => {
   if (!hasChromium) return
-  server = await startDevServer({ vars: { CURSOR_SECRET: randomBytes(32).toString('base64url') } })
+  server = await startDevServer({
+    vars: {
+      CURSOR_SECRET: randomBytes(32).toString('base64url'),
+      WEBHOOK_SECRET_KEY: randomBytes(32).toString('base64url'),
+    },
+  })
   const ports = await portsOf(createWrangler({ remote: false, persistTo: server.persistDir }))
   operatorKey = (await createOperatorKey(ports.control, 'e2e setup page')).key
   browser = await chromium.launch({
@@ -156,6 +162,27 @@ describe.skipIf(!hasChromium)('setup page in Chromium', () => {
     // The token's last use, by client, under Manage tokens.
     await page.reload()
     await expect(page.locator('#manage').locator('..').textContent()).resolves.toContain(`by ${OKTA_UA}`)
+
+    // The SaaS application's webhook receiver is down (nothing listens on its port) and the endpoint
+    // had failed all but one of its allowed attempts: the next change disables it, and the log says so.
+    const hook = await adminApi('POST', '/webhooks', {
+      url: `http://localhost:${await freePort()}/hook`,
+      tenant: 'acme',
+    })
+    expect(hook.status, hook.body).toBe(201)
+    const endpointId = (hook.json as { endpoint: { id: string } }).endpoint.id
+    await createWrangler({ remote: false, persistTo: server.persistDir }).d1Execute(
+      `UPDATE webhook_endpoints SET consecutive_failures = ${DISABLE_AFTER_FAILURES - 1} WHERE id = '${endpointId}'`,
+      'DB',
+    )
+    expect((await okta('POST', '/Users', token, oktaUser('joe@acme.example'))).status).toBe(201)
+    await page.goto(`${new URL(url).origin}/setup?idp=okta`)
+    const disabled = page.getByTestId('disabled-webhooks')
+    await disabled.filter({ hasText: 'localhost' }).waitFor({ timeout: 30_000 })
+    await expect(disabled.textContent()).resolves.toMatch(
+      /Disabled.*failed attempts in a row.*Provisioning still works/s,
+    )
+    await shoot(page, '6-webhook-disabled')
     await page.close()
   })
 })
