@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm'
-import { MEMBER_IDS_PER_EVENT } from './events'
+import { MEMBER_IDS_PER_EVENT, returningEvents } from './events'
 import type { Scope } from './resource-tables'
 
 /**
@@ -37,13 +37,13 @@ const CHUNK = sql.raw(String(MEMBER_IDS_PER_EVENT))
 /** Inserts an event row for each chunk of the member ids `rows` selects; none when it selects nothing. */
 function eventFor(ctx: MembershipWriteContext, operation: string, prefix: SQL, rows: SQL) {
   const { tenantId, groupId, tokenId, at } = ctx
-  return sql`${prefix}
+  return returningEvents(sql`${prefix}
     INSERT INTO scim_events (id, tenant_id, resource_type, resource_id, operation, attributes, member_ids, version, occurred_at, token_id)
     SELECT lower(hex(randomblob(16))), ${tenantId}, 'Group', ${groupId}, ${operation}, '["members"]',
       json_group_array(member_id),
       (SELECT version FROM groups WHERE tenant_id = ${tenantId} AND id = ${groupId}), ${at}, ${tokenId}
     FROM (SELECT member_id, (row_number() OVER (ORDER BY member_id) - 1) / ${CHUNK} AS chunk FROM (${rows}))
-    GROUP BY chunk`
+    GROUP BY chunk`)
 }
 
 /** Adds the members that exist in this tenant; unknown ids and cycles are skipped, present ones kept. */
@@ -90,10 +90,10 @@ export function detachFromParents(scope: Scope & { tokenId: string; at: string }
   return [
     sql`UPDATE groups SET version = version + 1, last_modified = ${at}
       WHERE tenant_id = ${tenantId} AND id IN (${parents})`,
-    sql`INSERT INTO scim_events (id, tenant_id, resource_type, resource_id, operation, attributes, member_ids, version, occurred_at, token_id)
+    returningEvents(sql`INSERT INTO scim_events (id, tenant_id, resource_type, resource_id, operation, attributes, member_ids, version, occurred_at, token_id)
       SELECT lower(hex(randomblob(16))), ${tenantId}, 'Group', g.id, 'membersRemoved', '["members"]',
         json_array(${memberId}), g.version, ${at}, ${tokenId}
-      FROM groups g WHERE g.tenant_id = ${tenantId} AND g.id IN (${parents})`,
+      FROM groups g WHERE g.tenant_id = ${tenantId} AND g.id IN (${parents})`),
     sql`DELETE FROM group_members WHERE tenant_id = ${tenantId} AND member_id = ${memberId}`,
   ]
 }

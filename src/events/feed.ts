@@ -3,8 +3,8 @@
  * position the reader keeps. One D1 round trip a page. The transports (Directory over RPC, the
  * management API over HTTP) validate nothing themselves: they pass the caller's query here.
  */
-import type { EventOperation } from '../db/events'
-import { issuerOf, OUTBOX_COLUMNS, toOutboxEvent } from '../ops/event-delivery'
+import { type EventOperation, OUTBOX_COLUMNS } from '../db/events'
+import { issuerOf, toOutboxEvent } from '../ops/event-delivery'
 import { type SecurityEventToken, setPayload } from '../ops/set-payload'
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../query/limits'
 
