@@ -1,16 +1,22 @@
 import { type SQL, sql } from 'drizzle-orm'
 import type { Statement } from './batch'
 
-/** What happened to a resource, as recorded in the change log (issue: change events). */
-export type EventOperation =
-  | 'created'
-  | 'replaced'
-  | 'patched'
-  | 'deactivated'
-  | 'reactivated'
-  | 'deleted'
-  | 'membersAdded'
-  | 'membersRemoved'
+/**
+ * What happened to a resource, as recorded in the change log (issue: change events). A User
+ * `removedFromAllGroups` was left in no group by a group write (README, "Webhooks").
+ */
+export const EVENT_OPERATIONS = [
+  'created',
+  'replaced',
+  'patched',
+  'deactivated',
+  'reactivated',
+  'deleted',
+  'membersAdded',
+  'membersRemoved',
+  'removedFromAllGroups',
+] as const
+export type EventOperation = (typeof EVENT_OPERATIONS)[number]
 
 export interface ChangeEvent {
   resourceType: 'User' | 'Group'

@@ -1,7 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm'
 import { type ChangeEvent, recordEvent } from './events'
 import { rowsOfKind } from './group-graph'
-import { detachFromParents } from './memberships'
+import { detachFromParents, usersLeftInNoGroup } from './memberships'
 import { byId, type ResourceTable, rowOf, type Scope, type StoredResource } from './resource-tables'
 import { releaseValues } from './unique-values'
 
@@ -81,9 +81,14 @@ export function deleteResource(
     table.type === 'User'
       ? [sql`DELETE FROM user_emails WHERE tenant_id = ${tenantId} AND user_id = ${id}`]
       : [sql`DELETE FROM group_members WHERE tenant_id = ${tenantId} AND group_id = ${id}`]
+  // A group's users for whom it was the last group: recorded before its member rows go.
+  const leftInNoGroup =
+    table.type === 'Group'
+      ? usersLeftInNoGroup({ ...scope, groupId: id }, sql`tenant_id = ${tenantId} AND group_id = ${id}`, [])
+      : undefined
   return [
     guard(scope, table, id, versions),
-    ...detachFromParents(scope, id),
+    ...detachFromParents(scope, id, leftInNoGroup),
     ...own,
     releaseValues(tenantId, table.type, id),
     db.delete(table.table).where(byId(table, tenantId, id)),

@@ -139,6 +139,8 @@ describe('change events delivered to the queue (RFC 9967)', () => {
           },
         },
       ],
+      // Engineering was bob's only group: a notice that his computed `groups` changed, in the same commit.
+      [`/Users/${bob.id}`, { [`${PROV}patch:notice`]: { attributes: ['groups'] } }],
       [`/Users/${ann.id}`, { [`${PROV}deactivate`]: { attributes: ['active'], version: 'W/"2"' } }],
       [`/Users/${bob.id}`, { [`${PROV}delete`]: {} }],
     ])
