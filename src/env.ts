@@ -21,6 +21,11 @@ export interface Tenant {
   readonly baseUrl: string
   /** The cost model's bounds (README "Limits"), from the Worker's vars. */
   readonly limits: Limits
+  /**
+   * The outbox rows this request's committed batches inserted (returned by them), which the
+   * delivery after the answer sends without reading them back (src/ops/deliver-after-write.ts).
+   */
+  readonly writtenEvents: Record<string, unknown>[]
 }
 
 /** What a read needs of a tenant: the SCIM routes pass their Tenant, Directory (RPC) its own. */

@@ -57,5 +57,9 @@ export function limitsOf(vars: LimitVars): Limits {
 /** Calls of every authenticated invocation before its handler: the tenant's KV read and the rate limiter. */
 export const CALLS_BEFORE_HANDLER = 2
 
-/** Calls of one page of change-event delivery after a write: its D1 read, the queue send, the D1 mark. */
-export const CALLS_PER_DELIVERY_PAGE = 3
+/** Calls of change-event delivery after a write: a `sendBatch` per page of events and queue (two queues)… */
+export const QUEUE_SENDS_PER_DELIVERY_PAGE = 2
+/** …and one D1 statement marking every event sent delivered, however many pages (nothing is read back). */
+export const DELIVERY_MARK_CALLS = 1
+/** Calls of delivering one page of events after a write: what /Bulk's query budget keeps for it. */
+export const CALLS_PER_DELIVERY_PAGE = QUEUE_SENDS_PER_DELIVERY_PAGE + DELIVERY_MARK_CALLS

@@ -33,6 +33,7 @@ const ENDPOINT = {
   url: 'https://app.example.org/scim-webhooks',
   eventTypes: ['deactivation'],
   enabled: true,
+  includeResource: false,
   disabledReason: null,
   consecutiveFailures: 0,
   previousSecretExpiresAt: null,
@@ -49,6 +50,10 @@ const EndpointSchema = z
       .array(z.string())
       .openapi({ description: `Any of ${WEBHOOK_EVENT_TYPES.join(', ')}; empty for all` }),
     enabled: z.boolean(),
+    includeResource: z.boolean().openapi({
+      description:
+        "Each delivery also carries `stateAtDelivery`: the resource's SCIM representation read when the attempt is sent (a User with its groups, a Group without its members), or null once it is deleted",
+    }),
     disabledReason: z.string().nullable(),
     consecutiveFailures: z.number().int(),
     previousSecretExpiresAt: z.string().nullable(),

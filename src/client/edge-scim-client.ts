@@ -69,6 +69,8 @@ export interface EndpointInput {
   tenant?: string
   eventTypes?: WebhookEventType[]
   enabled?: boolean
+  /** Each delivery also carries `stateAtDelivery`, the resource read when it is sent. */
+  includeResource?: boolean
 }
 
 /** The management API at `https://<BASE_DOMAIN>/admin/v1`, authenticated with an operator key. */
@@ -113,7 +115,10 @@ export class ManagementClient {
     const query = tenant ? `?tenant=${encodeURIComponent(tenant)}` : ''
     return this.call<{ endpoints: WebhookEndpoint[] }>('GET', `/webhooks${query}`)
   }
-  updateWebhook(id: string, change: Partial<Pick<EndpointInput, 'url' | 'eventTypes' | 'enabled'>>) {
+  updateWebhook(
+    id: string,
+    change: Partial<Pick<EndpointInput, 'url' | 'eventTypes' | 'enabled' | 'includeResource'>>,
+  ) {
     return this.call<WebhookEndpoint>('PATCH', `/webhooks/${id}`, change)
   }
   rotateWebhookSecret(id: string, graceSeconds?: number) {

@@ -238,6 +238,8 @@ export const webhookEndpoints = sqliteTable(
     previousSecret: text(),
     previousSecretExpiresAt: text(),
     createdAt: text().notNull(),
+    /** 1: each delivery carries the resource's SCIM representation read when it is sent. */
+    includeResource: integer().notNull().default(0),
   },
   (t) => [index('webhook_endpoints_tenant').on(t.tenant)],
 )

@@ -1,15 +1,22 @@
 import { type SQL, sql } from 'drizzle-orm'
+import type { Statement } from './batch'
 
-/** What happened to a resource, as recorded in the change log (issue: change events). */
-export type EventOperation =
-  | 'created'
-  | 'replaced'
-  | 'patched'
-  | 'deactivated'
-  | 'reactivated'
-  | 'deleted'
-  | 'membersAdded'
-  | 'membersRemoved'
+/**
+ * What happened to a resource, as recorded in the change log (issue: change events). A User
+ * `removedFromAllGroups` was left in no group by a group write (README, "Webhooks").
+ */
+export const EVENT_OPERATIONS = [
+  'created',
+  'replaced',
+  'patched',
+  'deactivated',
+  'reactivated',
+  'deleted',
+  'membersAdded',
+  'membersRemoved',
+  'removedFromAllGroups',
+] as const
+export type EventOperation = (typeof EVENT_OPERATIONS)[number]
 
 export interface ChangeEvent {
   resourceType: 'User' | 'Group'
@@ -19,6 +26,30 @@ export interface ChangeEvent {
   memberIds?: readonly string[]
   /** The version after the change; null for none (a deletion); omitted to read it from the row. */
   version?: number | null
+}
+
+/** The outbox columns as delivery and the feed read them (`toOutboxEvent`). */
+export const OUTBOX_COLUMNS = `seq, id, tenant_id AS tenantId, resource_type AS resourceType, resource_id AS resourceId,
+  operation, attributes, member_ids AS memberIds, version, occurred_at AS occurredAt`
+
+const RETURNS_EVENTS = new WeakSet<Statement>()
+
+/**
+ * An INSERT into `scim_events` that returns the rows it inserted, in the same batch: the request
+ * then holds its own events and sends them after the commit without reading the outbox back.
+ */
+export function returningEvents(insert: SQL): SQL {
+  const statement = sql`${insert} RETURNING ${sql.raw(OUTBOX_COLUMNS)}`
+  RETURNS_EVENTS.add(statement)
+  return statement
+}
+
+/** The event rows that a committed batch's `returningEvents` statements returned. */
+export function eventRowsOf(
+  statements: readonly Statement[],
+  results: readonly Record<string, unknown>[][],
+): Record<string, unknown>[] {
+  return statements.flatMap((statement, i) => (RETURNS_EVENTS.has(statement) ? (results[i] ?? []) : []))
 }
 
 /** Member ids per event row, so no row nears D1's 1 MB value limit. */
@@ -38,11 +69,11 @@ export function recordEvent(tenantId: string, tokenId: string, at: string, event
       ? event.version
       : sql`(SELECT version FROM ${table} WHERE tenant_id = ${tenantId} AND id = ${event.resourceId})`
   const id = onlyIf ? sql`CASE WHEN ${onlyIf} THEN ${crypto.randomUUID()} END` : crypto.randomUUID()
-  return sql`INSERT INTO scim_events
+  return returningEvents(sql`INSERT INTO scim_events
     (id, tenant_id, resource_type, resource_id, operation, attributes, member_ids, version, occurred_at, token_id)
     VALUES (${id}, ${tenantId}, ${event.resourceType}, ${event.resourceId}, ${event.operation},
       ${event.attributes ? JSON.stringify(event.attributes) : null},
-      ${event.memberIds ? JSON.stringify(event.memberIds) : null}, ${version}, ${at}, ${tokenId})`
+      ${event.memberIds ? JSON.stringify(event.memberIds) : null}, ${version}, ${at}, ${tokenId})`)
 }
 
 /** Events for a membership change, with the member ids split into chunks. */

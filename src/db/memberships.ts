@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm'
-import { MEMBER_IDS_PER_EVENT } from './events'
+import { MEMBER_IDS_PER_EVENT, returningEvents } from './events'
 import type { Scope } from './resource-tables'
 
 /**
@@ -34,16 +34,36 @@ const addable = (tenantId: string, groupId: string, ids: string) => sql`
 // An integer literal: a bound JS number arrives as REAL and would make the division fractional.
 const CHUNK = sql.raw(String(MEMBER_IDS_PER_EVENT))
 
-/** Inserts an event row for each chunk of the member ids `rows` selects; none when it selects nothing. */
-function eventFor(ctx: MembershipWriteContext, operation: string, prefix: SQL, rows: SQL) {
+/**
+ * Inserts an event row for each chunk of the member ids `rows` selects; none when it selects nothing.
+ * `alsoRows` selects more event rows (the same columns) for the same INSERT: no extra statement.
+ */
+function eventFor(ctx: MembershipWriteContext, operation: string, prefix: SQL, rows: SQL, alsoRows?: SQL) {
   const { tenantId, groupId, tokenId, at } = ctx
-  return sql`${prefix}
+  return returningEvents(sql`${prefix}
     INSERT INTO scim_events (id, tenant_id, resource_type, resource_id, operation, attributes, member_ids, version, occurred_at, token_id)
     SELECT lower(hex(randomblob(16))), ${tenantId}, 'Group', ${groupId}, ${operation}, '["members"]',
       json_group_array(member_id),
       (SELECT version FROM groups WHERE tenant_id = ${tenantId} AND id = ${groupId}), ${at}, ${tokenId}
     FROM (SELECT member_id, (row_number() OVER (ORDER BY member_id) - 1) / ${CHUNK} AS chunk FROM (${rows}))
-    GROUP BY chunk`
+    GROUP BY chunk${alsoRows ? sql` UNION ALL ${alsoRows}` : sql``}`)
+}
+
+/**
+ * Event rows (`removedFromAllGroups`, README "Webhooks") for the users among the `group_members` rows
+ * of this group that `scope` selects, read before they are deleted, who belong to no other group and
+ * whom no later operation of the same write adds back (`readded`). A user in no group directly is in
+ * none through nesting either: a nested group reaches users only through its own direct members.
+ */
+export function usersLeftInNoGroup(ctx: MembershipWriteContext, scope: SQL, readded: readonly string[]) {
+  const { tenantId, groupId, tokenId, at } = ctx
+  // `group_members` unaliased: a member filter names its columns `group_members.…`.
+  return sql`SELECT lower(hex(randomblob(16))), ${tenantId}, 'User', group_members.member_id, 'removedFromAllGroups',
+      '["groups"]', NULL, NULL, ${at}, ${tokenId}
+    FROM group_members WHERE ${scope} AND group_members.member_type = 'User'
+      AND group_members.member_id NOT IN (SELECT value FROM json_each(${JSON.stringify(readded)}))
+      AND NOT EXISTS (SELECT 1 FROM group_members other WHERE other.tenant_id = ${tenantId}
+        AND other.member_id = group_members.member_id AND other.group_id <> ${groupId})`
 }
 
 /** Adds the members that exist in this tenant; unknown ids and cycles are skipped, present ones kept. */
@@ -63,37 +83,59 @@ export function addMembers(ctx: MembershipWriteContext, memberIds: readonly stri
   ]
 }
 
-/** Removes the members whose rows match `where` (a condition on `group_members` columns). */
-export function removeMembersWhere(ctx: MembershipWriteContext, where: SQL) {
+/**
+ * Removes the members whose rows match `where` (a condition on `group_members` columns), recording
+ * the users it leaves in no group unless a later operation of the write adds them back (`readded`).
+ */
+export function removeMembersWhere(ctx: MembershipWriteContext, where: SQL, readded: readonly string[]) {
   const { tenantId, groupId } = ctx
   const scope = sql`tenant_id = ${tenantId} AND group_id = ${groupId} AND (${where})`
   return [
-    eventFor(ctx, 'membersRemoved', sql``, sql`SELECT member_id FROM group_members WHERE ${scope}`),
+    eventFor(
+      ctx,
+      'membersRemoved',
+      sql``,
+      sql`SELECT member_id FROM group_members WHERE ${scope}`,
+      usersLeftInNoGroup(ctx, scope, readded),
+    ),
     sql`DELETE FROM group_members WHERE ${scope}`,
   ]
 }
 
 /** Removes the listed members; ids that are not members are no-ops. */
-export const removeMembers = (ctx: MembershipWriteContext, memberIds: readonly string[]) =>
-  removeMembersWhere(ctx, sql`member_id IN (SELECT value FROM json_each(${JSON.stringify(memberIds)}))`)
+export const removeMembers = (
+  ctx: MembershipWriteContext,
+  memberIds: readonly string[],
+  readded: readonly string[],
+) =>
+  removeMembersWhere(
+    ctx,
+    sql`member_id IN (SELECT value FROM json_each(${JSON.stringify(memberIds)}))`,
+    readded,
+  )
 
 /** Removes every member. */
-export const removeAllMembers = (ctx: MembershipWriteContext) => removeMembersWhere(ctx, sql`1 = 1`)
+export const removeAllMembers = (ctx: MembershipWriteContext, readded: readonly string[]) =>
+  removeMembersWhere(ctx, sql`1 = 1`, readded)
 
 /**
  * Removes `memberId` from every group that contains it (when it is deleted), bumping those groups'
- * versions and recording their events first.
+ * versions and recording their events first, with the event rows `alsoEvents` selects.
  */
-export function detachFromParents(scope: Scope & { tokenId: string; at: string }, memberId: string) {
+export function detachFromParents(
+  scope: Scope & { tokenId: string; at: string },
+  memberId: string,
+  alsoEvents?: SQL,
+) {
   const { tenantId, tokenId, at } = scope
   const parents = sql`SELECT group_id FROM group_members WHERE tenant_id = ${tenantId} AND member_id = ${memberId}`
   return [
     sql`UPDATE groups SET version = version + 1, last_modified = ${at}
       WHERE tenant_id = ${tenantId} AND id IN (${parents})`,
-    sql`INSERT INTO scim_events (id, tenant_id, resource_type, resource_id, operation, attributes, member_ids, version, occurred_at, token_id)
+    returningEvents(sql`INSERT INTO scim_events (id, tenant_id, resource_type, resource_id, operation, attributes, member_ids, version, occurred_at, token_id)
       SELECT lower(hex(randomblob(16))), ${tenantId}, 'Group', g.id, 'membersRemoved', '["members"]',
         json_array(${memberId}), g.version, ${at}, ${tokenId}
-      FROM groups g WHERE g.tenant_id = ${tenantId} AND g.id IN (${parents})`,
+      FROM groups g WHERE g.tenant_id = ${tenantId} AND g.id IN (${parents})${alsoEvents ? sql` UNION ALL ${alsoEvents}` : sql``}`),
     sql`DELETE FROM group_members WHERE tenant_id = ${tenantId} AND member_id = ${memberId}`,
   ]
 }

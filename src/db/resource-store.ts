@@ -1,7 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm'
 import { type ChangeEvent, recordEvent } from './events'
 import { membershipsInPageOrder, rowsOfKind } from './group-graph'
-import { detachFromParents } from './memberships'
+import { detachFromParents, usersLeftInNoGroup } from './memberships'
 import { byId, type ResourceTable, rowOf, type Scope, type StoredResource } from './resource-tables'
 import { releaseValues } from './unique-values'
 
@@ -97,10 +97,15 @@ export function deleteResource(
       ? [sql`DELETE FROM user_emails WHERE tenant_id = ${tenantId} AND user_id = ${id}`]
       : [sql`DELETE FROM group_members WHERE tenant_id = ${tenantId} AND group_id = ${id}`]
   const event: ChangeEvent = { resourceType: table.type, resourceId: id, operation: 'deleted', version: null }
+  // A group's users for whom it was the last group: recorded before its member rows go.
+  const leftInNoGroup =
+    table.type === 'Group'
+      ? usersLeftInNoGroup({ ...scope, groupId: id }, sql`tenant_id = ${tenantId} AND group_id = ${id}`, [])
+      : undefined
   // The count is the guard here, so the event stays last, after those of the groups it left.
   return [
     countChange(tenantId, table, -1, unchanged(scope, table, id, versions)),
-    ...detachFromParents(scope, id),
+    ...detachFromParents(scope, id, leftInNoGroup),
     ...own,
     releaseValues(tenantId, table.type, id),
     db.delete(table.table).where(byId(table, tenantId, id)),

@@ -3,21 +3,13 @@
  * position the reader keeps. One D1 round trip a page. The transports (Directory over RPC, the
  * management API over HTTP) validate nothing themselves: they pass the caller's query here.
  */
-import type { EventOperation } from '../db/events'
-import { issuerOf, OUTBOX_COLUMNS, toOutboxEvent } from '../ops/event-delivery'
+import { EVENT_OPERATIONS, type EventOperation, OUTBOX_COLUMNS } from '../db/events'
+import { issuerOf, toOutboxEvent } from '../ops/event-delivery'
 import { type SecurityEventToken, setPayload } from '../ops/set-payload'
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../query/limits'
 
-export const FEED_OPERATIONS = [
-  'created',
-  'replaced',
-  'patched',
-  'deactivated',
-  'reactivated',
-  'deleted',
-  'membersAdded',
-  'membersRemoved',
-] as const satisfies readonly EventOperation[]
+/** The operations a feed reader may filter by: all of them. */
+export const FEED_OPERATIONS = EVENT_OPERATIONS
 
 /** The largest page, and the most outbox rows one page looks at when filters skip rows. */
 export const MAX_FEED_PAGE = MAX_PAGE_SIZE

@@ -1,37 +1,37 @@
 import type { MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../env'
-import { CALLS_BEFORE_HANDLER, CALLS_PER_DELIVERY_PAGE } from '../limits'
+import { CALLS_BEFORE_HANDLER, DELIVERY_MARK_CALLS, QUEUE_SENDS_PER_DELIVERY_PAGE } from '../limits'
 import { d1Binding, primaryOutbox } from './d1-bindings'
-import { deliverTenantEvents, hasSink, sinksOf } from './event-delivery'
+import { deliverRows, hasSink, sinksOf } from './event-delivery'
 import { describeError } from './safe-error'
 
-const READS = new Set(['GET', 'HEAD'])
 // Pages of 100 events sent after one request; a larger /Bulk leaves the rest to the cron.
 const MAX_PAGES = 10
 
 /**
- * After a write succeeded, sends the tenant's undelivered change events to the SCIM_EVENTS and SCIM_WEBHOOKS
- * queues, each when bound (RFC 9967 §2.4). It runs in `waitUntil` on the uncounted binding, so the
- * response waits for no extra D1 round trip and `Server-Timing` reports only the request's own.
+ * After a request committed writes, sends the change events they inserted — returned by the write
+ * batches themselves, so nothing is read back — to the SCIM_EVENTS and SCIM_WEBHOOKS queues, each
+ * when bound (RFC 9967 §2.4), and marks them delivered in one D1 statement. It runs in `waitUntil`
+ * on the uncounted binding, so the response waits for no extra D1 round trip and `Server-Timing`
+ * reports only the request's own. Whatever this does not send, the cron re-sends (src/ops/scheduled.ts).
  */
 export const deliverAfterWrite: MiddlewareHandler<AppEnv> = async function deliverAfterWrite(c, next) {
-  // Every event this request writes occurred after this instant (same isolate clock).
-  const started = new Date().toISOString()
   await next()
   const sinks = sinksOf(c.env)
   const tenant = c.get('tenant')
-  // POST /.search (RFC 7644 §3.4.3) reads.
-  if (!hasSink(sinks) || !tenant || READS.has(c.req.method) || c.req.path.endsWith('/.search') || !c.res.ok)
-    return
+  // Sent whatever the answer: a request that failed after a commit has still committed its events.
+  if (!hasSink(sinks) || !tenant || tenant.writtenEvents.length === 0) return
   const binding = d1Binding(c.env, tenant.record.db)
   if (!binding) return
-  // Within what MAX_QUERIES_PER_INVOCATION leaves after the request's own calls; the cron sends the rest.
+  // Within what MAX_QUERIES_PER_INVOCATION leaves after the request's own calls.
   const left = tenant.limits.queriesPerInvocation - CALLS_BEFORE_HANDLER - c.var.d1.count
-  const pages = Math.min(MAX_PAGES, Math.floor(left / CALLS_PER_DELIVERY_PAGE))
+  const pages = Math.min(MAX_PAGES, Math.floor((left - DELIVERY_MARK_CALLS) / QUEUE_SENDS_PER_DELIVERY_PAGE))
   if (pages < 1) return
+  // The request's session after its last write: a bookmark at least as new as every event's commit.
+  const bookmark = (tenant.d1 as unknown as D1DatabaseSession).getBookmark()
   const requestId = c.get('requestId')
   c.executionCtx.waitUntil(
-    deliverTenantEvents(primaryOutbox(binding), sinks, c.env, tenant.name, started, pages).catch(
+    deliverRows(primaryOutbox(binding), sinks, c.env, tenant.writtenEvents, bookmark, pages).catch(
       (error: unknown) => {
         console.error(
           JSON.stringify({

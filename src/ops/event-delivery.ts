@@ -1,4 +1,4 @@
-import type { EventOperation } from '../db/events'
+import { type EventOperation, OUTBOX_COLUMNS } from '../db/events'
 import type { WebhookMessage } from '../webhooks/webhook-consumer'
 import { webhookEvent } from '../webhooks/webhook-event'
 import { type OutboxEvent, setPayload } from './set-payload'
@@ -18,13 +18,10 @@ export const hasSink = (sinks: DeliverySinks) => Boolean(sinks.events || sinks.w
 /** The D1 calls delivery makes on its session, the bookmark included. */
 export type Outbox = Pick<D1DatabaseSession, 'prepare' | 'batch' | 'getBookmark'>
 
-/** Rows read per page: one `sendBatch` at most (Queues take 100 messages a batch). */
+/** Events per `sendBatch` (Queues take 100 messages a batch) and rows the cron reads per page. */
 const PAGE = 100
 /** Bytes of JSON per `sendBatch`, below the 256 KB a batch may carry. */
 const BATCH_BYTES = 200_000
-
-export const OUTBOX_COLUMNS = `seq, id, tenant_id AS tenantId, resource_type AS resourceType, resource_id AS resourceId,
-  operation, attributes, member_ids AS memberIds, version, occurred_at AS occurredAt`
 
 /** The `iss` of a tenant's events: its SCIM base URL, where a receiver GETs `sub_id.uri` (RFC 9967 §2.1). */
 export const issuerOf = (env: Pick<Env, 'BASE_DOMAIN'>, tenant: string) =>
@@ -48,96 +45,95 @@ export function toOutboxEvent(row: Record<string, unknown>): OutboxEvent {
 const encoder = new TextEncoder()
 
 /** Splits messages into `sendBatch`-sized groups by count and bytes. */
-function batches<T>(tokens: T[]): T[][] {
+function batches<T>(messages: T[]): T[][] {
   const groups: T[][] = []
   let bytes = 0
-  for (const token of tokens) {
-    const size = encoder.encode(JSON.stringify(token)).length
+  for (const message of messages) {
+    const size = encoder.encode(JSON.stringify(message)).length
     const last = groups.at(-1)
-    if (!last || bytes + size > BATCH_BYTES) {
-      groups.push([token])
+    if (!last || last.length >= PAGE || bytes + size > BATCH_BYTES) {
+      groups.push([message])
       bytes = size
     } else {
-      last.push(token)
+      last.push(message)
       bytes += size
     }
   }
   return groups
 }
 
-/**
- * Sends outbox rows as SET payloads and marks each batch delivered only after its send succeeded,
- * so a failure leaves the rest for the cron (at-least-once; receivers de-duplicate by `jti`).
- */
-async function sendAndMark(db: Outbox, sinks: DeliverySinks, env: Env, rows: Record<string, unknown>[]) {
-  const now = new Date()
-  // Taken after the read of `rows`: at least as new as the commit of each of them.
-  const bookmark = db.getBookmark()
-  const entries = rows.map((row) => {
-    const event = toOutboxEvent(row)
-    const token = setPayload(event, issuerOf(env, event.tenantId), now, bookmark)
-    return { token, webhook: webhookEvent(event, Number(row.seq), token) }
-  })
-  let sent = 0
-  for (const group of batches(entries)) {
-    const tokens = group.map((entry) => entry.token)
-    await sinks.events?.sendBatch(tokens.map((body) => ({ body, contentType: 'json' as const })))
-    await sinks.webhooks?.sendBatch(
-      group.map(({ webhook }) => ({
-        body: { kind: 'dispatch', event: webhook } satisfies WebhookMessage,
-        contentType: 'json' as const,
-      })),
+/** One UPDATE marking the events of these `seq`s delivered: by primary key, one bound JSON array. */
+async function markDelivered(db: Outbox, seqs: readonly number[]) {
+  await db
+    .prepare(
+      `UPDATE scim_events SET delivered_at = ?
+        WHERE seq IN (SELECT value FROM json_each(?)) AND delivered_at IS NULL`,
     )
-    await db
-      .prepare(
-        `UPDATE scim_events SET delivered_at = ?
-          WHERE id IN (SELECT value FROM json_each(?)) AND delivered_at IS NULL`,
-      )
-      .bind(new Date().toISOString(), JSON.stringify(tokens.map((token) => token.jti)))
-      .run()
-    sent += group.length
-  }
-  return sent
+    .bind(new Date().toISOString(), JSON.stringify(seqs))
+    .run()
 }
 
 /**
- * Sends a tenant's undelivered events that occurred since `since` (the start of the request that
- * wrote them), up to `maxPages` pages (a /Bulk request writes many); run after the write commits
- * (RFC 9967 §2.4). Older ones are the cron's, so a backlog is not re-sent by every request.
+ * Sends outbox rows as SET payloads to each bound queue, in at most `maxBatches` batches, then marks
+ * what was sent delivered with ONE statement, also when a later batch failed: the rest stays
+ * undelivered for the cron (at-least-once; receivers de-duplicate by `jti`). `bookmark` is at least
+ * as new as the commit of every row. Answers how many were sent.
  */
-export async function deliverTenantEvents(
+export async function deliverRows(
   db: Outbox,
   sinks: DeliverySinks,
   env: Env,
-  tenant: string,
-  since: string,
+  rows: readonly Record<string, unknown>[],
+  bookmark: string | null,
+  maxBatches = Number.POSITIVE_INFINITY,
+) {
+  const now = new Date()
+  const entries = rows.map((row) => {
+    const event = toOutboxEvent(row)
+    const token = setPayload(event, issuerOf(env, event.tenantId), now, bookmark)
+    return { seq: Number(row.seq), token, webhook: webhookEvent(event, Number(row.seq), token) }
+  })
+  const sent: number[] = []
+  try {
+    for (const group of batches(entries).slice(0, maxBatches)) {
+      await sinks.events?.sendBatch(group.map(({ token }) => ({ body: token, contentType: 'json' as const })))
+      await sinks.webhooks?.sendBatch(
+        group.map(({ webhook }) => ({
+          body: { kind: 'dispatch', event: webhook } satisfies WebhookMessage,
+          contentType: 'json' as const,
+        })),
+      )
+      sent.push(...group.map((entry) => entry.seq))
+    }
+  } finally {
+    if (sent.length > 0) await markDelivered(db, sent)
+  }
+  return sent.length
+}
+
+/**
+ * Re-sends a database's undelivered events of every tenant, oldest first, up to `maxPages` pages:
+ * those that occurred before `before` only. Younger ones may still be on their way from the request
+ * that wrote them (its delivery after the answer), and sending them here too would only duplicate them.
+ */
+export async function resendUndelivered(
+  db: Outbox,
+  sinks: DeliverySinks,
+  env: Env,
+  before: string,
   maxPages: number,
 ) {
   let sent = 0
   for (let page = 0; page < maxPages; page++) {
     const { results } = await db
       .prepare(
-        `SELECT ${OUTBOX_COLUMNS} FROM scim_events WHERE tenant_id = ? AND delivered_at IS NULL AND occurred_at >= ?
+        `SELECT ${OUTBOX_COLUMNS} FROM scim_events WHERE delivered_at IS NULL AND occurred_at < ?
           ORDER BY seq LIMIT ${PAGE}`,
       )
-      .bind(tenant, since)
+      .bind(before)
       .all()
-    sent += await sendAndMark(db, sinks, env, results)
-    if (results.length < PAGE) break
-  }
-  return sent
-}
-
-/** Re-sends a database's undelivered events of every tenant, oldest first, up to `maxPages` pages. */
-export async function resendUndelivered(db: Outbox, sinks: DeliverySinks, env: Env, maxPages: number) {
-  let sent = 0
-  for (let page = 0; page < maxPages; page++) {
-    const { results } = await db
-      .prepare(
-        `SELECT ${OUTBOX_COLUMNS} FROM scim_events WHERE delivered_at IS NULL ORDER BY seq LIMIT ${PAGE}`,
-      )
-      .all()
-    sent += await sendAndMark(db, sinks, env, results)
+    // Taken after the read: at least as new as the commit of each row read.
+    sent += await deliverRows(db, sinks, env, results, db.getBookmark())
     if (results.length < PAGE) break
   }
   return sent

@@ -1,6 +1,7 @@
 import { ACTIVITY_QUEUE, consumeActivity } from '../activity/consumer'
 import { d1Port } from '../admin/worker-ports'
 import { parkDeadLetters } from '../webhooks/dead-letters'
+import { resourceStateOf } from '../webhooks/resource-state'
 import { webhookKeyOf } from '../webhooks/secret-box'
 import { consumeWebhooks, type WebhookMessage } from '../webhooks/webhook-consumer'
 
@@ -24,6 +25,7 @@ export async function queue(batch: MessageBatch, env: Env): Promise<void> {
         queue: producer,
         secretKey: key,
         send: fetch,
+        readResource: (event) => resourceStateOf(env, event),
       })
     }
     case WEBHOOK_DEAD_LETTER_QUEUE:

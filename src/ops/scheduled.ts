@@ -8,6 +8,13 @@ import { describeError } from './safe-error'
 // Per database and run (every minute): 50 × 100 events re-sent, 50 × 1000 rows walked for pruning.
 const RESEND_PAGES = 50
 const PRUNE_PAGES = 50
+/**
+ * Events younger than this are left to the request that wrote them, whose delivery after the answer
+ * may still be running (`waitUntil` lasts up to 30 s after the answer; a long /Bulk answers minutes
+ * after its first events occurred): re-sending them would only send them twice. A failed delivery
+ * is re-sent by the first run after this age.
+ */
+export const RESEND_AFTER_MS = 120_000
 
 /**
  * The cron: on every D1 binding, re-sends the change events whose delivery failed (at-least-once,
@@ -17,13 +24,14 @@ const PRUNE_PAGES = 50
  */
 export async function scheduled(controller: ScheduledController, env: Env): Promise<void> {
   const cutoff = retentionCutoff(env, new Date(controller.scheduledTime))
+  const resendBefore = new Date(controller.scheduledTime - RESEND_AFTER_MS).toISOString()
   const sinks = sinksOf(env)
   const delivering = hasSink(sinks)
   const failures: unknown[] = []
   for (const [database, binding] of d1Bindings(env)) {
     const db = primaryOutbox(binding)
     try {
-      const resent = delivering ? await resendUndelivered(db, sinks, env, RESEND_PAGES) : 0
+      const resent = delivering ? await resendUndelivered(db, sinks, env, resendBefore, RESEND_PAGES) : 0
       const pruned = await pruneEvents(db, cutoff, !delivering, PRUNE_PAGES)
       if (resent + pruned > 0) {
         console.log(JSON.stringify({ level: 'info', message: 'change events', database, resent, pruned }))

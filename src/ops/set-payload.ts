@@ -68,6 +68,10 @@ function eventOf(row: OutboxEvent): [string, SetEventPayload] {
       return [`${PROV}activate`, changed]
     case 'deleted':
       return [`${PROV}delete`, {}]
+    // The user's computed `groups` became empty (a group write removed its last membership): a
+    // notice naming the attribute, without a version, since the user's own version did not move.
+    case 'removedFromAllGroups':
+      return [`${PROV}patch:notice`, changed]
     // The exact membership delta as the PATCH that applies it (RFC 9967 Figure 6, RFC 7644 §3.5.2).
     case 'membersAdded':
       return [

@@ -25,8 +25,8 @@ const idsIn = (ids: readonly string[]) =>
   sql`member_id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`
 
 /** Keeps only the members listed in `ids` (a `replace` of `members`): removes the others. */
-const removeAllExcept = (ctx: MembershipWriteContext, ids: readonly string[]) =>
-  removeMembersWhere(ctx, sql`NOT (${idsIn(ids)})`)
+const removeAllExcept = (ctx: MembershipWriteContext, ids: readonly string[], readded: readonly string[]) =>
+  removeMembersWhere(ctx, sql`NOT (${idsIn(ids)})`, readded)
 
 /**
  * The statements for a sequence of membership changes, each touching only the members it names,
@@ -39,29 +39,37 @@ export function membershipStatements(
   changes: readonly MembershipChange[],
   limits: Limits,
 ): Statement[] {
-  const statements = changes.flatMap((change, i) => statementsFor(ctx, change, changes[i + 1]))
+  const statements = changes.flatMap((change, i) =>
+    statementsFor(ctx, change, changes[i + 1], addedIds(changes.slice(i + 1))),
+  )
   const adds = changes.some((change) => change.kind === 'add' && change.members.length > 0)
   return adds ? [...statements, nestingGuard(ctx, ctx.groupId, limits)] : statements
 }
 
+/** The ids that `changes` add: a user removed before them is not left in no group. */
+const addedIds = (changes: readonly MembershipChange[]) =>
+  changes.flatMap((change) => (change.kind === 'add' ? change.members.map((m) => m.value) : []))
+
 function statementsFor(
   ctx: MembershipWriteContext,
   change: MembershipChange,
-  next?: MembershipChange,
+  next: MembershipChange | undefined,
+  readded: readonly string[],
 ): Statement[] {
   switch (change.kind) {
     case 'add':
       return chunks(change.members.map((m) => m.value)).flatMap((ids) => addMembers(ctx, ids))
     case 'remove':
-      return chunks(change.values).flatMap((ids) => removeMembers(ctx, ids))
+      return chunks(change.values).flatMap((ids) => removeMembers(ctx, ids, readded))
     case 'removeWhere':
-      return removeMembersWhere(ctx, compileMemberFilter(change.filter, ctx.tenantId))
+      return removeMembersWhere(ctx, compileMemberFilter(change.filter, ctx.tenantId), readded)
     case 'removeAll':
       return next?.kind === 'add'
         ? removeAllExcept(
             ctx,
             next.members.map((m) => m.value),
+            readded,
           )
-        : removeAllMembers(ctx)
+        : removeAllMembers(ctx, readded)
   }
 }

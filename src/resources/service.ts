@@ -1,5 +1,6 @@
 /** The resource operations of RFC 7644 §3.3–3.6: reads, and plans run with conflict retries. */
 import { runBatch, type Statement } from '../db/batch'
+import { eventRowsOf } from '../db/events'
 import { selectResource, toStored } from '../db/resource-store'
 import { tableOf } from '../db/resource-tables'
 import { isWriteConflict, nestingLimitError, storageLimitError, uniquenessError } from '../db/write-errors'
@@ -21,12 +22,25 @@ import {
 import { retryOnConflict } from './write-retry'
 
 /**
+ * Runs a write's batch and keeps the change events it committed for the delivery after the answer.
+ * Every write of a resource goes through here.
+ */
+async function runWrite(tenant: Pick<Tenant, 'd1' | 'writtenEvents'>, statements: readonly Statement[]) {
+  const results = await runBatch(tenant.d1, statements)
+  tenant.writtenEvents.push(...eventRowsOf(statements, results))
+  return results
+}
+
+/**
  * Runs a batch, turning a unique-index violation into 409 `uniqueness`, an oversized row into 413
  * and a nesting bound exceeded into 400 `invalidValue`.
  */
-export async function commit(tenant: Pick<Tenant, 'd1' | 'limits'>, statements: readonly Statement[]) {
+export async function commit(
+  tenant: Pick<Tenant, 'd1' | 'limits' | 'writtenEvents'>,
+  statements: readonly Statement[],
+) {
   try {
-    return await runBatch(tenant.d1, statements)
+    return await runWrite(tenant, statements)
   } catch (error) {
     throw nestingLimitError(storageLimitError(uniquenessError(error, statements)), tenant.limits)
   }
@@ -43,7 +57,7 @@ export async function getResource(
   projection: ProjectionRequest,
 ) {
   const scope = { tenantId: tenant.name, db: tenant.db, registry: tenant.registry }
-  const [rows = [], ...computed] = await commit(tenant, [
+  const [rows = [], ...computed] = await runBatch(tenant.d1, [
     selectResource(scope, tableOf(kind), id),
     ...computedReads(tenant, kind, id, projection),
   ])
@@ -113,7 +127,7 @@ export async function removeResource(
   ifMatch: AcceptedVersions,
 ) {
   try {
-    await runBatch(tenant.d1, planRemove(tenant, kind, id, ifMatch))
+    await runWrite(tenant, planRemove(tenant, kind, id, ifMatch))
   } catch (error) {
     if (!isWriteConflict(error)) throw error
     // The guard fired: the resource is gone, or (with If-Match) its version moved.

@@ -110,6 +110,7 @@ export const tenancy: MiddlewareHandler<AppEnv> = async function tenancy(c, next
     registry: await registryOf(record),
     baseUrl: `${new URL(c.req.url).origin}${local?.prefix ?? ''}/scim/v2`,
     limits: limitsOf(c.env),
+    writtenEvents: [],
   })
   // After authentication, so requests with a wrong token cannot spend a tenant's budget; after
   // the tenant is set, so the request log names it on a 429.

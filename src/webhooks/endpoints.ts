@@ -16,12 +16,15 @@ export const endpointInputSchema = z.strictObject({
   tenant: tenantNameSchema.nullable().optional(),
   eventTypes: z.array(webhookEventTypeSchema).max(20).default([]),
   enabled: z.boolean().default(true),
+  /** Each delivery also carries the resource as it is when sent (`stateAtDelivery`). */
+  includeResource: z.boolean().default(false),
 })
 export const endpointUpdateSchema = z.strictObject({
   url: z.string().max(2048).optional(),
   eventTypes: z.array(webhookEventTypeSchema).max(20).optional(),
   /** true also clears a disabling by the delivery and its failure count. */
   enabled: z.boolean().optional(),
+  includeResource: z.boolean().optional(),
 })
 export const secretRotationSchema = z.strictObject({
   /** How long the previous secret keeps signing beside the new one (receivers accept either). */
@@ -39,6 +42,8 @@ export interface WebhookEndpoint {
   url: string
   eventTypes: string[]
   enabled: boolean
+  /** Deliveries carry `stateAtDelivery`: the resource read when each is sent (README, "Webhooks"). */
+  includeResource: boolean
   disabledReason: string | null
   consecutiveFailures: number
   previousSecretExpiresAt: string | null
@@ -46,7 +51,7 @@ export interface WebhookEndpoint {
 }
 
 export const ENDPOINT_COLUMNS = `id, tenant, url, event_types, enabled, disabled_reason, consecutive_failures,
-  secret, previous_secret, previous_secret_expires_at, created_at`
+  secret, previous_secret, previous_secret_expires_at, created_at, include_resource`
 
 export function toEndpoint(raw: Record<string, unknown>): WebhookEndpoint {
   return {
@@ -55,6 +60,7 @@ export function toEndpoint(raw: Record<string, unknown>): WebhookEndpoint {
     url: String(raw.url),
     eventTypes: JSON.parse(String(raw.event_types)) as string[],
     enabled: raw.enabled === 1,
+    includeResource: raw.include_resource === 1,
     disabledReason: raw.disabled_reason == null ? null : String(raw.disabled_reason),
     consecutiveFailures: Number(raw.consecutive_failures),
     previousSecretExpiresAt:
@@ -98,8 +104,8 @@ export async function createEndpoint(ports: ControlPorts, key: string, policy: T
   const secret = generateSigningSecret()
   const [result] = await ports.control.batch([
     statement(
-      `INSERT INTO webhook_endpoints (id, tenant, url, event_types, enabled, secret, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING ${ENDPOINT_COLUMNS}`,
+      `INSERT INTO webhook_endpoints (id, tenant, url, event_types, enabled, secret, created_at, include_resource)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${ENDPOINT_COLUMNS}`,
       id,
       parsed.tenant ?? null,
       url,
@@ -107,6 +113,7 @@ export async function createEndpoint(ports: ControlPorts, key: string, policy: T
       parsed.enabled ? 1 : 0,
       await sealSecret(key, id, secret),
       new Date().toISOString(),
+      parsed.includeResource ? 1 : 0,
     ),
   ])
   return { endpoint: toEndpoint(result?.rows[0] ?? {}), secret }
@@ -128,10 +135,11 @@ export async function updateEndpoint(ports: ControlPorts, policy: TargetPolicy, 
   const url = parsed.url === undefined ? null : requireSafeUrl(parsed.url, policy)
   const types = parsed.eventTypes === undefined ? null : JSON.stringify(parsed.eventTypes)
   const enabled = parsed.enabled === undefined ? null : parsed.enabled ? 1 : 0
+  const includeResource = parsed.includeResource === undefined ? null : parsed.includeResource ? 1 : 0
   const [raw] = await query(
     ports.control,
     `UPDATE webhook_endpoints SET url = coalesce(?1, url), event_types = coalesce(?2, event_types),
-       enabled = coalesce(?3, enabled),
+       enabled = coalesce(?3, enabled), include_resource = coalesce(?5, include_resource),
        disabled_reason = CASE WHEN ?3 = 1 THEN NULL ELSE disabled_reason END,
        consecutive_failures = CASE WHEN ?3 = 1 THEN 0 ELSE consecutive_failures END
      WHERE id = ?4 RETURNING ${ENDPOINT_COLUMNS}`,
@@ -139,6 +147,7 @@ export async function updateEndpoint(ports: ControlPorts, policy: TargetPolicy, 
     types,
     enabled,
     id,
+    includeResource,
   )
   if (!raw) throw notFound(id)
   return toEndpoint(raw)

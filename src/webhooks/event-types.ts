@@ -1,29 +1,22 @@
 import * as z from 'zod'
-import type { EventOperation } from '../db/events'
+import { EVENT_OPERATIONS } from '../db/events'
 
 /**
  * What a webhook endpoint subscribes to: each outbox operation by name, plus `deactivation`, which
- * a User's deactivation (active: false) and deletion both raise, so an application that only
- * revokes access can subscribe to that alone. An empty list subscribes to every type.
+ * a User's deactivation (active: false), its deletion and its removal from every group raise, so an
+ * application that only revokes access can subscribe to that alone. An empty list subscribes to
+ * every type.
  */
 export const DEACTIVATION = 'deactivation'
-const OPERATIONS = [
-  'created',
-  'replaced',
-  'patched',
-  'deactivated',
-  'reactivated',
-  'deleted',
-  'membersAdded',
-  'membersRemoved',
-] as const satisfies readonly EventOperation[]
-export const WEBHOOK_EVENT_TYPES = [...OPERATIONS, DEACTIVATION] as const
+export const WEBHOOK_EVENT_TYPES = [...EVENT_OPERATIONS, DEACTIVATION] as const
 export const webhookEventTypeSchema = z.enum(WEBHOOK_EVENT_TYPES)
 export type WebhookEventType = z.infer<typeof webhookEventTypeSchema>
 
+const DEACTIVATING = new Set<string>(['deactivated', 'deleted', 'removedFromAllGroups'])
+
 /** The types one outbox event carries: its operation, and `deactivation` where it applies. */
 export function eventTypesOf(resourceType: string, operation: string): string[] {
-  const deactivates = resourceType === 'User' && (operation === 'deactivated' || operation === 'deleted')
+  const deactivates = resourceType === 'User' && DEACTIVATING.has(operation)
   return deactivates ? [operation, DEACTIVATION] : [operation]
 }
 

@@ -1,5 +1,6 @@
 import { type SqlPort, statement } from '../control/ports'
-import { postWebhook } from './attempt'
+import { describeError } from '../ops/safe-error'
+import { type AttemptOutcome, postWebhook } from './attempt'
 import { retryDelaySeconds } from './backoff'
 import { ENDPOINT_COLUMNS, toEndpoint } from './endpoints'
 import { subscribes } from './event-types'
@@ -24,6 +25,8 @@ export interface ConsumerDeps {
   readonly queue: Queue<WebhookMessage>
   readonly secretKey: string
   readonly send: typeof fetch
+  /** The resource's current representation, for endpoints with `includeResource` (./resource-state.ts). */
+  readonly readResource: (event: WebhookEvent) => Promise<WebhookEvent['stateAtDelivery']>
 }
 
 async function dispatch(deps: ConsumerDeps, messages: readonly Message<WebhookMessage>[]) {
@@ -94,6 +97,12 @@ function recordStatements(
   ]
 }
 
+/** The JSON body of one attempt: the event, and the resource read now when the endpoint asked for it. */
+async function bodyFor(deps: ConsumerDeps, event: WebhookEvent, includeResource: boolean) {
+  if (!includeResource) return JSON.stringify(event)
+  return JSON.stringify({ ...event, stateAtDelivery: await deps.readResource(event) } satisfies WebhookEvent)
+}
+
 async function attemptOne(
   deps: ConsumerDeps,
   message: Message<WebhookMessage>,
@@ -104,7 +113,13 @@ async function attemptOne(
   // Deleted or disabled since the dispatch: nothing to send (the feed still holds the event).
   if (raw?.enabled !== 1) return message.ack()
   const secrets = await secretsOf(deps.secretKey, raw, new Date())
-  const outcome = await postWebhook(deps.send, String(raw.url), secrets, event.id, JSON.stringify(event))
+  const outcome = await bodyFor(deps, event, raw.include_resource === 1).then(
+    (body) => postWebhook(deps.send, String(raw.url), secrets, event.id, body),
+    (error: unknown): AttemptOutcome => {
+      const { name, message } = describeError(error)
+      return { ok: false, status: null, latencyMs: 0, error: `reading the resource: ${name}: ${message}` }
+    },
+  )
   await deps.control.batch(recordStatements(endpointId, event.id, message.attempts, outcome))
   if (outcome.ok) message.ack()
   else message.retry({ delaySeconds: retryDelaySeconds(message.attempts) })

@@ -1,3 +1,4 @@
+import type { ScimGroup, ScimUser } from '../directory/types'
 import { etagOf } from '../http/etag'
 import type { OutboxEvent, SecurityEventToken } from '../ops/set-payload'
 import { eventTypesOf } from './event-types'
@@ -25,6 +26,12 @@ export interface WebhookEvent {
     readonly version: string | null
   }
   readonly set: SecurityEventToken
+  /**
+   * Only for an endpoint with `includeResource`: the resource as Directory reads it when this
+   * attempt is sent (a User with its groups, a Group without its members), at least as new as the
+   * event; null when the resource (or its tenant) no longer exists.
+   */
+  readonly stateAtDelivery?: ScimUser | ScimGroup | null
 }
 
 export function webhookEvent(event: OutboxEvent, seq: number, set: SecurityEventToken): WebhookEvent {

@@ -70,7 +70,7 @@ describe('/Bulk stays within MAX_QUERIES_PER_INVOCATION (issue #12 §5)', () => 
     const limits = { ...DEFAULT_LIMITS, queriesPerInvocation: queries }
     const ctx = {
       ...{ name: tenant.name, registry: builtinRegistry, baseUrl: tenant.baseUrl, tokenId: tenant.tokenId },
-      ...{ d1, db: openDatabase(d1), limits },
+      ...{ d1, db: openDatabase(d1), limits, writtenEvents: [] },
     } as never
     const run = (operations: unknown[]) => {
       const request = parseBulkRequest({ schemas: [BULK], Operations: operations }, maxBulkOperations(limits))

@@ -9,29 +9,7 @@ import type { WebhookEvent } from '../../src/webhooks/webhook-event'
 import { admin, newOperatorKey, onboard } from '../support/admin-client'
 import { oktaUser, patchOp } from '../support/fixtures'
 import { scim } from '../support/scim-client'
-
-interface Received {
-  headers: Record<string, string>
-  body: string
-}
-
-/** The requests the receiver got on `path`, waiting until there are at least `count`. */
-async function received(path: string, count: number): Promise<Received[]> {
-  for (let i = 0; i < 400; i++) {
-    const { keys } = await env.WEBHOOK_SINK.list({ prefix: `${path} ` })
-    if (keys.length >= count) {
-      const values = await Promise.all(keys.map((k) => env.WEBHOOK_SINK.get(k.name)))
-      return values.map((v) => JSON.parse(v ?? '{}') as Received)
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  throw new Error(`the receiver got fewer than ${count} requests on ${path}`)
-}
-
-const receiverUrl = (kind: string) => {
-  const path = `/${kind}-${crypto.randomUUID().slice(0, 8)}`
-  return { path, url: `http://localhost:8971${path}` }
-}
+import { received, receiverUrl } from '../support/webhooks'
 
 let key: string
 beforeAll(async () => {

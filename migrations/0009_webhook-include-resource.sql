@@ -1,0 +1,1 @@
+ALTER TABLE `webhook_endpoints` ADD `include_resource` integer DEFAULT 0 NOT NULL;
