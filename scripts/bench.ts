@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     return
   }
   if (args.noisyNeighbour) {
-    const { text, passed } = await runNoisyNeighbour(log)
+    const { text, passed } = await runNoisyNeighbour(log, args.runner)
     process.stdout.write(`\n${text}\n`)
     if (!passed) throw new CliError('The noisy-neighbour check failed')
     return

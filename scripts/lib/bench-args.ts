@@ -17,6 +17,7 @@ SCIM API (/Bulk, then PATCH), and times the queries identity providers send.
   --noisy-neighbour  instead: issue #12's adversarial group graph (32 levels of 16 groups over
                      1,000 users) in tenant A, whose four worst requests run at once while tenant B
                      sends GET /Users?count=1 one after another; checks B's median latency
+  --runner <r>       with --noisy-neighbour: wrangler-dev (default) or start (npm start, no dev proxy)
   --help`
 
 export interface BenchArgs {
@@ -26,6 +27,7 @@ export interface BenchArgs {
   compare?: number | undefined
   keep: boolean
   noisyNeighbour: boolean
+  runner: 'wrangler-dev' | 'start'
   help: boolean
 }
 
@@ -36,6 +38,7 @@ const OPTIONS = {
   compare: { type: 'string' },
   keep: { type: 'boolean' },
   'noisy-neighbour': { type: 'boolean' },
+  runner: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -44,6 +47,11 @@ const MAX_USERS = 100_000
 
 const int = (name: string, text: string | undefined, fallback: number, max: number) =>
   positiveInt(name, text, fallback, max, BENCH_USAGE)
+
+function runnerOf(text: string | undefined): BenchArgs['runner'] {
+  if (text === undefined || text === 'wrangler-dev' || text === 'start') return text ?? 'wrangler-dev'
+  throw new CliError(`--runner must be wrangler-dev or start, not ${text}`, BENCH_USAGE)
+}
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const values = parseFlags(argv, OPTIONS, BENCH_USAGE)
@@ -57,6 +65,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     compare: values.compare === undefined ? undefined : int('compare', values.compare, 0, MAX_USERS),
     keep: values.keep ?? false,
     noisyNeighbour: values['noisy-neighbour'] ?? false,
+    runner: runnerOf(values.runner),
     help: values.help ?? false,
   }
 }
