@@ -93,7 +93,8 @@ const EXAMPLE = {
     {
       host: 'app.example.org',
       disabledAt: '2026-05-14T11:58:02.000Z',
-      reason: '100 failed attempts in a row, the last at 2026-05-14T11:58:02.000Z',
+      reason:
+        'every attempt failed since 2026-05-13T11:40:00.000Z, 100 in a row, the last at 2026-05-14T11:58:02.000Z',
       lastStatus: 503,
       lastError: 'HTTP 503',
     },

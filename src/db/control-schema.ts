@@ -234,6 +234,8 @@ export const webhookEndpoints = sqliteTable(
     /** Why the endpoint was disabled by the delivery (failures in a row), null otherwise. */
     disabledReason: text(),
     consecutiveFailures: integer().notNull().default(0),
+    /** When the current run of failed attempts began; null after a success. */
+    failingSince: text(),
     secret: text().notNull(),
     previousSecret: text(),
     previousSecretExpiresAt: text(),

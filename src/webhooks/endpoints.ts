@@ -141,7 +141,8 @@ export async function updateEndpoint(ports: ControlPorts, policy: TargetPolicy, 
     `UPDATE webhook_endpoints SET url = coalesce(?1, url), event_types = coalesce(?2, event_types),
        enabled = coalesce(?3, enabled), include_resource = coalesce(?5, include_resource),
        disabled_reason = CASE WHEN ?3 = 1 THEN NULL ELSE disabled_reason END,
-       consecutive_failures = CASE WHEN ?3 = 1 THEN 0 ELSE consecutive_failures END
+       consecutive_failures = CASE WHEN ?3 = 1 THEN 0 ELSE consecutive_failures END,
+       failing_since = CASE WHEN ?3 = 1 THEN NULL ELSE failing_since END
      WHERE id = ?4 RETURNING ${ENDPOINT_COLUMNS}`,
     url,
     types,

@@ -17,8 +17,13 @@ export type WebhookMessage =
   | { readonly kind: 'dispatch'; readonly event: WebhookEvent }
   | { readonly kind: 'attempt'; readonly endpointId: string; readonly event: WebhookEvent }
 
-/** Failed attempts in a row (any event) after which the delivery disables an endpoint. */
+/**
+ * The delivery disables an endpoint whose attempts (any event) have all failed for a day, and at
+ * least this many in a row: a short outage during a burst of changes fails many attempts, and the
+ * queue's retries deliver them once the receiver is back, so a count alone would disable it for nothing.
+ */
 export const DISABLE_AFTER_FAILURES = 100
+export const DISABLE_AFTER_FAILING_MS = 24 * 60 * 60 * 1000
 
 export interface ConsumerDeps {
   readonly control: SqlPort
@@ -63,14 +68,16 @@ async function secretsOf(key: string, raw: Record<string, unknown>, now: Date) {
   return secrets
 }
 
-/** Records the attempt and counts failures in a row, disabling the endpoint at the threshold. */
+/** Records the attempt and the run of failures, disabling the endpoint past both thresholds. */
 function recordStatements(
   endpointId: string,
   eventId: string,
   attempt: number,
   outcome: Awaited<ReturnType<typeof postWebhook>>,
 ) {
-  const at = new Date().toISOString()
+  const now = new Date()
+  const at = now.toISOString()
+  const failingBefore = new Date(now.getTime() - DISABLE_AFTER_FAILING_MS).toISOString()
   return [
     statement(
       'INSERT INTO webhook_attempts (endpoint_id, event_id, attempt, at, status, latency_ms, error) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -83,16 +90,21 @@ function recordStatements(
       outcome.error,
     ),
     statement(
+      // Every right-hand side reads the row as it was before this UPDATE.
       `UPDATE webhook_endpoints SET
          consecutive_failures = CASE WHEN ?1 THEN 0 ELSE consecutive_failures + 1 END,
-         enabled = CASE WHEN NOT ?1 AND consecutive_failures + 1 >= ?2 THEN 0 ELSE enabled END,
-         disabled_reason = CASE WHEN NOT ?1 AND consecutive_failures + 1 >= ?2
-           THEN ?3 ELSE disabled_reason END
-       WHERE id = ?4`,
+         failing_since = CASE WHEN ?1 THEN NULL ELSE coalesce(failing_since, ?4) END,
+         enabled = CASE WHEN NOT ?1 AND consecutive_failures + 1 >= ?2 AND failing_since <= ?5
+           THEN 0 ELSE enabled END,
+         disabled_reason = CASE WHEN NOT ?1 AND enabled = 1 AND consecutive_failures + 1 >= ?2
+           AND failing_since <= ?5 THEN 'every attempt failed since ' || failing_since || ', ' || (consecutive_failures + 1) ||
+             ' in a row, the last at ' || ?4 ELSE disabled_reason END
+       WHERE id = ?3`,
       outcome.ok ? 1 : 0,
       DISABLE_AFTER_FAILURES,
-      `${DISABLE_AFTER_FAILURES} failed attempts in a row, the last at ${at}`,
       endpointId,
+      at,
+      failingBefore,
     ),
   ]
 }

@@ -172,7 +172,8 @@ describe.skipIf(!hasChromium)('setup page in Chromium', () => {
     expect(hook.status, hook.body).toBe(201)
     const endpointId = (hook.json as { endpoint: { id: string } }).endpoint.id
     await createWrangler({ remote: false, persistTo: server.persistDir }).d1Execute(
-      `UPDATE webhook_endpoints SET consecutive_failures = ${DISABLE_AFTER_FAILURES - 1} WHERE id = '${endpointId}'`,
+      `UPDATE webhook_endpoints SET consecutive_failures = ${DISABLE_AFTER_FAILURES - 1},
+         failing_since = '2000-01-01T00:00:00.000Z' WHERE id = '${endpointId}'`,
       'DB',
     )
     expect((await okta('POST', '/Users', token, oktaUser('joe@acme.example'))).status).toBe(201)
@@ -180,7 +181,7 @@ describe.skipIf(!hasChromium)('setup page in Chromium', () => {
     const disabled = page.getByTestId('disabled-webhooks')
     await disabled.filter({ hasText: 'localhost' }).waitFor({ timeout: 30_000 })
     await expect(disabled.textContent()).resolves.toMatch(
-      /Disabled.*failed attempts in a row.*Provisioning still works/s,
+      /Disabled.*every attempt failed since.*in a row.*Provisioning still works/s,
     )
     await shoot(page, '6-webhook-disabled')
     await page.close()

@@ -20,9 +20,11 @@ async function register(url: string, tenant?: string) {
   const res = await admin('/webhooks', { key, body: { url, ...(tenant && { tenant }) } })
   if (res.status !== 201) throw new Error(`register: ${res.status} ${res.text}`)
   const id = res.json.endpoint.id as string
-  // As if it had failed the threshold but one already: its next failure disables it.
-  await env.DB.prepare('UPDATE webhook_endpoints SET consecutive_failures = ? WHERE id = ?')
-    .bind(DISABLE_AFTER_FAILURES - 1, id)
+  // As if it had failed for over a day, the threshold but one: its next failure disables it.
+  await env.DB.prepare(
+    'UPDATE webhook_endpoints SET consecutive_failures = ?, failing_since = ? WHERE id = ?',
+  )
+    .bind(DISABLE_AFTER_FAILURES - 1, '2000-01-01T00:00:00.000Z', id)
     .run()
   return id
 }
@@ -79,7 +81,7 @@ describe("the setup page's log shows disabled webhook endpoints", () => {
     const shown = (await status()).text
     expect(shown).toContain('data-testid="disabled-webhooks"')
     expect(shown).toContain('<code>localhost:8971</code>')
-    expect(shown).toContain(`${DISABLE_AFTER_FAILURES} failed attempts in a row`)
+    expect(shown).toContain(`${DISABLE_AFTER_FAILURES} in a row`)
     expect(shown).toContain('HTTP 500')
     expect(shown).not.toContain(own.path)
     expect(shown).not.toContain('other.localhost')
@@ -88,7 +90,7 @@ describe("the setup page's log shows disabled webhook endpoints", () => {
       {
         host: 'localhost:8971',
         disabledAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-        reason: expect.stringContaining('failed attempts in a row'),
+        reason: expect.stringContaining('every attempt failed since'),
         lastStatus: 500,
         lastError: expect.any(String),
       },

@@ -113,9 +113,11 @@ describe('redelivery after the application was down', () => {
     const { path, url } = receiverUrl('outage')
     const { endpoint, secret } = await client.createWebhook({ url, tenant: tenant.name })
     const { ann, lastSeq } = await firstDelivery(path, secret, tenant)
-    // As if it had already failed the threshold but one: the next failure disables it.
-    await env.DB.prepare('UPDATE webhook_endpoints SET consecutive_failures = ? WHERE id = ?')
-      .bind(DISABLE_AFTER_FAILURES - 1, endpoint.id)
+    // As if it had already failed for over a day, the threshold but one: the next failure disables it.
+    await env.DB.prepare(
+      'UPDATE webhook_endpoints SET consecutive_failures = ?, failing_since = ? WHERE id = ?',
+    )
+      .bind(DISABLE_AFTER_FAILURES - 1, '2000-01-01T00:00:00.000Z', endpoint.id)
       .run()
 
     await setReceiverDown(path, true)
@@ -123,7 +125,7 @@ describe('redelivery after the application was down', () => {
     const current = async () =>
       (await client.listWebhooks(tenant.name)).endpoints.find((e) => e.id === endpoint.id)
     await waitUntil('the endpoint is disabled', async () => (await current())?.enabled === false, 20_000)
-    expect((await current())?.disabledReason).toContain(`${DISABLE_AFTER_FAILURES} failed attempts in a row`)
+    expect((await current())?.disabledReason).toContain(`${DISABLE_AFTER_FAILURES} in a row`)
 
     await setReceiverDown(path, false)
     await client.updateWebhook(endpoint.id, { enabled: true })

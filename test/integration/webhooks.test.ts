@@ -115,21 +115,42 @@ describe('webhooks', () => {
     expect(attempts.json.attempts[0]).toMatchObject({ status: 302, error: 'HTTP 302' })
   })
 
-  it(`disables an endpoint after ${DISABLE_AFTER_FAILURES} failures in a row and shows why`, async ({
+  it('keeps an endpoint enabled through a burst of failures shorter than a day', async ({ expect }) => {
+    const tenant = await onboard(key)
+    const { url } = receiverUrl('down')
+    const { endpoint } = await register(tenant.name, url)
+    // A short outage during a burst of changes: past the count, but failing only since now.
+    await env.DB.prepare('UPDATE webhook_endpoints SET consecutive_failures = ? WHERE id = ?')
+      .bind(DISABLE_AFTER_FAILURES + 50, endpoint.id)
+      .run()
+    await consume({ kind: 'attempt', endpointId: endpoint.id, event: fakeEvent(tenant.name) })
+    const failing = (await admin(`/webhooks/${endpoint.id}`, { key })).json
+    expect(failing).toMatchObject({ enabled: true, consecutiveFailures: DISABLE_AFTER_FAILURES + 51 })
+    const row = await env.DB.prepare('SELECT failing_since FROM webhook_endpoints WHERE id = ?')
+      .bind(endpoint.id)
+      .first<{ failing_since: string }>()
+    expect(Date.now() - Date.parse(row?.failing_since ?? '')).toBeLessThan(60_000)
+  })
+
+  it(`disables an endpoint failing for a day, ${DISABLE_AFTER_FAILURES} times in a row, and shows why`, async ({
     expect,
   }) => {
     const tenant = await onboard(key)
     const { url } = receiverUrl('down')
     const { endpoint } = await register(tenant.name, url)
-    await env.DB.prepare('UPDATE webhook_endpoints SET consecutive_failures = ? WHERE id = ?')
-      .bind(DISABLE_AFTER_FAILURES - 2, endpoint.id)
+    await env.DB.prepare(
+      'UPDATE webhook_endpoints SET consecutive_failures = ?, failing_since = ? WHERE id = ?',
+    )
+      .bind(DISABLE_AFTER_FAILURES - 2, '2000-01-01T00:00:00.000Z', endpoint.id)
       .run()
     await consume({ kind: 'attempt', endpointId: endpoint.id, event: fakeEvent(tenant.name) })
     expect((await admin(`/webhooks/${endpoint.id}`, { key })).json.enabled).toBe(true)
     await consume({ kind: 'attempt', endpointId: endpoint.id, event: fakeEvent(tenant.name) })
     const disabled = (await admin(`/webhooks/${endpoint.id}`, { key })).json
     expect(disabled).toMatchObject({ enabled: false, consecutiveFailures: DISABLE_AFTER_FAILURES })
-    expect(disabled.disabledReason).toContain('failed attempts in a row')
+    expect(disabled.disabledReason).toContain(
+      `every attempt failed since 2000-01-01T00:00:00.000Z, ${DISABLE_AFTER_FAILURES} in a row`,
+    )
     // A disabled endpoint gets nothing more: the attempt is acknowledged without a request.
     const skipped = await consume({ kind: 'attempt', endpointId: endpoint.id, event: fakeEvent(tenant.name) })
     expect(skipped.explicitAcks).toHaveLength(1)
