@@ -52,8 +52,10 @@ const server = http.createServer(async (request, response) => {
     return response.writeHead(401).end()
   }
   // At least once: a retry or the cron's re-send can bring the same event again.
-  if (!processed.has(event.id)) {
-    apply(event)
+  if (processed.has(event.id)) process.stderr.write(`duplicate: ${event.id}\n`)
+  else {
+    // No order is guaranteed: an event older than one already applied to its resource is skipped.
+    if (apply(event) === 'stale') process.stderr.write(`stale: ${event.id} (seq ${event.seq})\n`)
     processed.add(event.id)
   }
   response.writeHead(204).end()
