@@ -16,7 +16,7 @@ export const sinksOf = (env: Env): DeliverySinks => ({ events: env.SCIM_EVENTS, 
 export const hasSink = (sinks: DeliverySinks) => Boolean(sinks.events || sinks.webhooks)
 
 /** The D1 calls delivery makes on its session, the bookmark included. */
-export type Outbox = Pick<D1DatabaseSession, 'prepare' | 'batch' | 'getBookmark'>
+export type Outbox = Pick<D1DatabaseSession, 'prepare' | 'getBookmark'>
 
 /** Events per `sendBatch` (Queues take 100 messages a batch) and rows the cron reads per page. */
 const PAGE = 100

@@ -23,7 +23,7 @@ export type WebhookMessage =
  * queue's retries deliver them once the receiver is back, so a count alone would disable it for nothing.
  */
 export const DISABLE_AFTER_FAILURES = 100
-export const DISABLE_AFTER_FAILING_MS = 24 * 60 * 60 * 1000
+const DISABLE_AFTER_FAILING_MS = 24 * 60 * 60 * 1000
 
 export interface ConsumerDeps {
   readonly control: SqlPort
