@@ -32,34 +32,73 @@ export function membershipsInPageOrder(columns: SQL, join: SQL, budget: number):
     UNION ALL SELECT * FROM (${from(sql`SELECT id FROM ids LIMIT -1 OFFSET 1`)} LIMIT ${rest})`
 }
 
+export interface GraphReads {
+  /** Elements a list page may hold: memberships past the first user are read up to it (README "Limits"). */
+  readonly budget?: number
+  /**
+   * Read past the first user only the memberships that the first user's ratio of groups reached to
+   * direct groups lets fit in the budget (nested groups can make each membership worth many
+   * elements); the caller reads on when the others prove cheaper (`usersReadWhole`).
+   */
+  readonly estimate?: boolean
+  /** Groups whose parents and names the caller holds (an earlier read's walk, closed upwards): not walked again. */
+  readonly known?: readonly string[]
+}
+
 /**
  * The part of the group graph above the users that `rows` selects, RFC 7643 §4.1.2 `groups`: each
  * user's direct groups (`member`), each reached group's parents (`edge`), both as JSON arrays (one
- * row per user or group: rows cost more to ship than to read), and every group reached (`group`,
- * with its name). The walk goes over group ids only
- * (UNION), so it reads each reached group and nesting once, however many paths lead there (issue
- * #12 §1); `groupsOfUsers` then computes each user's groups in the Worker. `CROSS JOIN` fixes
- * SQLite's join order: from the rows reached, through the membership index; otherwise it may read
- * every membership of the tenant at each step (test/integration/query-plans.test.ts). With a
- * `budget` (a list page), memberships are read in page order up to it (`membershipsInPageOrder`).
+ * row per user or group: rows cost more to ship than to read), every group reached (`group`, with
+ * its name), and with a budget the memberships read past the first user (`limit`). The walks go over
+ * group ids only (UNION), so they read each reached group and nesting once, however many paths lead
+ * there (issue #12 §1); `groupsOfUsers` then computes each user's groups in the Worker. The first
+ * user's walk comes first (the estimate needs it) and the others' stop at the groups it reached.
+ * `CROSS JOIN` fixes SQLite's join order: from the rows reached, through the membership index;
+ * otherwise it may read every membership of the tenant at each step, and keeps the page's ids the
+ * outer loop, in page order, so that the limit ends the reads (test/integration/query-plans.test.ts).
  */
-export function selectGroupGraph(scope: Scope, rows: SQL, budget = Number.POSITIVE_INFINITY) {
+export function selectGroupGraph(scope: Scope, rows: SQL, reads: GraphReads = {}) {
   const t = scope.tenantId
-  const direct = membershipsInPageOrder(
-    sql`gm.member_id AS user_id, gm.group_id`,
-    sql`group_members gm ON gm.tenant_id = ${t} AND gm.member_id = i.id`,
-    budget,
-  )
-  return sql`WITH RECURSIVE ${rowsOfKind(rows, 'User')},
-    direct AS MATERIALIZED (${direct}),
-    reached(id) AS (SELECT group_id FROM direct
-      UNION SELECT gm.group_id FROM reached r CROSS JOIN group_members gm ON gm.tenant_id = ${t} AND gm.member_id = r.id)
+  const { budget = Number.POSITIVE_INFINITY, estimate = false, known = [] } = reads
+  const columns = sql`gm.member_id AS user_id, gm.group_id`
+  const join = sql`group_members gm ON gm.tenant_id = ${t} AND gm.member_id = i.id`
+  const finite = Number.isFinite(budget)
+  const whole = sql.raw(String(finite ? Math.max(0, Math.floor(budget)) : -1))
+  // One row past the limit: the reader knows whether the read stopped there.
+  const limit = estimate
+    ? sql`(SELECT CASE WHEN r = 0 THEN ${whole} ELSE (${whole} * d) / r END
+        FROM (SELECT (SELECT count(*) FROM first) AS d, (SELECT count(*) FROM first_reached) AS r))`
+    : whole
+  const where = (conditions: SQL[]) =>
+    conditions.length === 0 ? sql`` : sql`WHERE ${sql.join(conditions, sql` AND `)}`
+  const knownRows =
+    known.length === 0
+      ? sql``
+      : sql`known AS MATERIALIZED (SELECT value AS id FROM json_each(${JSON.stringify(known)})),`
+  const notKnown = (column: string) =>
+    known.length === 0 ? [] : [sql`${sql.raw(column)} NOT IN (SELECT id FROM known)`]
+  const notFirst = (column: string) => [sql`${sql.raw(column)} NOT IN (SELECT id FROM first_reached)`]
+  const step = (walk: string, conditions: SQL[]) =>
+    sql`SELECT gm.group_id FROM ${sql.raw(walk)} r CROSS JOIN group_members gm
+        ON gm.tenant_id = ${t} AND gm.member_id = r.id ${where(conditions)}`
+  return sql`WITH RECURSIVE ${rowsOfKind(rows, 'User')}, ${knownRows}
+    first AS MATERIALIZED (SELECT ${columns} FROM (SELECT id FROM ids LIMIT 1) i CROSS JOIN ${join}),
+    first_reached(id) AS (SELECT group_id FROM first ${where(notKnown('group_id'))}
+      UNION ${step('first_reached', notKnown('gm.group_id'))}),
+    read_limit(n) AS (SELECT ${limit}),
+    rest AS MATERIALIZED (SELECT ${columns} FROM (SELECT id FROM ids LIMIT -1 OFFSET 1) i CROSS JOIN ${join}
+      ${finite ? sql`LIMIT (SELECT n + 1 FROM read_limit)` : sql``}),
+    rest_reached(id) AS (SELECT group_id FROM rest ${where([...notFirst('group_id'), ...notKnown('group_id')])}
+      UNION ${step('rest_reached', [...notFirst('gm.group_id'), ...notKnown('gm.group_id')])}),
+    direct AS (SELECT * FROM first UNION ALL SELECT * FROM rest),
+    reached AS (SELECT id FROM first_reached UNION ALL SELECT id FROM rest_reached)
     SELECT 'member' AS kind, user_id AS a, json_group_array(group_id) AS b, NULL AS folded FROM direct GROUP BY user_id
     UNION ALL SELECT 'edge', r.id, (SELECT json_group_array(gm.group_id) FROM group_members gm
         WHERE gm.tenant_id = ${t} AND gm.member_id = r.id), NULL
       FROM reached r
     UNION ALL SELECT 'group', g.id, g.display_name, g.display_name_folded
-      FROM reached r CROSS JOIN groups g ON g.tenant_id = ${t} AND g.id = r.id`
+      FROM reached r CROSS JOIN groups g ON g.tenant_id = ${t} AND g.id = r.id
+    ${finite ? sql`UNION ALL SELECT 'limit', NULL, n, NULL FROM read_limit` : sql``}`
 }
 
 interface Graph {
@@ -73,7 +112,8 @@ function graphOf(rows: readonly Record<string, unknown>[]): Graph {
   for (const { kind, a, b, folded } of rows) {
     if (kind === 'member') graph.direct.set(String(a), JSON.parse(String(b)))
     else if (kind === 'edge') graph.parents.set(String(a), JSON.parse(String(b)))
-    else graph.names.set(String(a), { display: String(b ?? ''), folded: String(folded ?? '') })
+    else if (kind === 'group')
+      graph.names.set(String(a), { display: String(b ?? ''), folded: String(folded ?? '') })
   }
   return graph
 }
@@ -98,6 +138,22 @@ export interface GroupsOfUsers {
   readonly groups: Map<string, readonly GroupOfUser[]>
   /** How many of `userIds`, from the first, fit within the budget (at least one). */
   readonly fitting: number
+  /** The elements the fitting users' groups take. */
+  readonly elements: number
+}
+
+/**
+ * How many of `userIds`, from the first, the rows of `selectGroupGraph` hold whole: all of them
+ * unless its read past the first user reached its `limit`; then those before the last user it
+ * reached, which may have more memberships unread.
+ */
+export function usersReadWhole(rows: readonly Record<string, unknown>[], userIds: readonly string[]): number {
+  const limit = rows.find((row) => row.kind === 'limit')?.b
+  if (limit === undefined) return userIds.length
+  const direct = graphOf(rows.filter((row) => row.kind === 'member')).direct
+  const pastFirst = userIds.slice(1).reduce((sum, id) => sum + (direct.get(id)?.length ?? 0), 0)
+  if (pastFirst <= Number(limit)) return userIds.length
+  return userIds.findLastIndex((id) => direct.has(id))
 }
 
 /** The groups a walk reached, ordered by display name then id; a group deleted since the membership was read has no name row: it is gone. */
@@ -135,9 +191,9 @@ export function groupsOfUsers(
       walk = { reached: depths.size, list: orderedGroups(graph, depths) }
       walks.set(key, walk)
     }
+    if (total + walk.reached > budget && groups.size > 0) break
     total += walk.reached
-    if (total > budget && groups.size > 0) break
     groups.set(userId, walk.list)
   }
-  return { groups, fitting: groups.size }
+  return { groups, fitting: groups.size, elements: total }
 }

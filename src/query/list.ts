@@ -1,6 +1,6 @@
 import type { SQL } from 'drizzle-orm'
 import { runBatch } from '../db/batch'
-import { groupsOfUsers, selectGroupGraph } from '../db/group-graph'
+import type { GroupOfUser } from '../db/group-graph'
 import { type MemberOfGroup, selectMembersOfGroups, toStored } from '../db/resource-store'
 import type { TenantReader } from '../env'
 import { parseFilter } from '../filter/parser'
@@ -12,6 +12,7 @@ import { checkParameterBudget, compileFilter, isIndexedLookup } from './compile-
 import { type CursorBinding, type CursorPosition, cursorsDisabled, openCursor, sealCursor } from './cursor'
 import type { ListParams } from './list-params'
 import { ALIASES, type Arm, countQuery, type PageWindow, pageQuery } from './list-sql'
+import { groupsOfPage, selectGroupsOfPage } from './page-groups'
 import { type RowPosition, resolveSortBy, type SortValue, sortKeyOf } from './sort'
 
 /** What a list request searches: one resource type, or both at the root (RFC 7644 §3.4.3 `POST /.search`). */
@@ -166,23 +167,21 @@ function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[
  * The computed attributes (groups, members) of the fetched rows that the projection wants, and how
  * many rows, from the first, fit in `budget` elements together (at least one): a page stops there,
  * with fewer resources than `count` (RFC 7644 §3.4.2.4 lets itemsPerPage be smaller), so its size
- * and the Worker's work stay bounded whatever the nesting (README "Limits").
+ * and the Worker's work stay bounded whatever the nesting (README "Limits"). `groups` holds only the
+ * users that fit (`groupsOfPage`).
  */
 function computedOfPage(
   fetched: readonly Row[],
-  reads: readonly { kind: string; rows: Row[] }[],
+  groups: ReadonlyMap<string, readonly GroupOfUser[]> | undefined,
+  members: readonly Row[] | undefined,
   budget: number,
 ) {
   const computed = new Map<string, Computed>()
-  const users = reads.find((r) => r.kind === 'User')
-  const members = reads.find((r) => r.kind === 'Group')
-  const userIds = fetched.filter((row) => row.type !== 'Group').map((row) => String(row.id))
-  const groups = users && groupsOfUsers(users.rows, userIds, budget).groups
-  const byGroup = members && groupBy(members.rows as unknown as MemberOfGroup[], (m) => m.groupId)
+  const byGroup = members && groupBy(members as unknown as MemberOfGroup[], (m) => m.groupId)
   let total = 0
   for (const row of fetched) {
     const id = String(row.id)
-    // groupsOfUsers stopped before this user: the budget is spent.
+    // groupsOfPage stopped before this user: the budget is spent.
     if (row.type !== 'Group' && groups && !groups.has(id)) break
     const extra: Computed =
       row.type === 'Group'
@@ -213,6 +212,7 @@ export async function listResources(
   const arms = listArms(tenant, scope, params)
   const plan = await planOf(tenant, scope, params, cursorSecret)
   const db = { tenantId: tenant.name, db: tenant.db, registry: tenant.registry }
+  const budget = tenant.limits.computedElementsPerPage
   const statements: SQL[] = [countQuery(arms)]
   const reads: { kind: Arm['kind']; index: number }[] = []
   if (params.count > 0) {
@@ -222,10 +222,9 @@ export async function listResources(
       const name = arm.kind === 'User' ? 'groups' : 'members'
       if (!wantsAttribute(arm.projection, tenant.registry, arm.resourceType, name)) continue
       reads.push({ kind: arm.kind, index: statements.length })
-      const budget = tenant.limits.computedElementsPerPage
       statements.push(
         arm.kind === 'User'
-          ? selectGroupGraph(db, idsPage, budget)
+          ? selectGroupsOfPage(db, idsPage, budget)
           : selectMembersOfGroups(db, idsPage, budget),
       )
     }
@@ -233,8 +232,17 @@ export async function listResources(
   const results = await runBatch(tenant.d1, statements)
   const totalResults = Number(results[0]?.[0]?.total ?? 0)
   const fetched = results[1] ?? []
-  const computedRows = reads.map(({ kind, index }) => ({ kind, rows: results[index] ?? [] }))
-  const { computed, fitting } = computedOfPage(fetched, computedRows, tenant.limits.computedElementsPerPage)
+  const rowsOf = (kind: Arm['kind']) => {
+    const read = reads.find((r) => r.kind === kind)
+    return read && (results[read.index] ?? [])
+  }
+  const userRows = rowsOf('User')
+  const userIds = fetched
+    .slice(0, params.count)
+    .filter((row) => row.type !== 'Group')
+    .map((row) => String(row.id))
+  const groups = userRows && (await groupsOfPage(tenant.d1, db, userRows, userIds, budget))
+  const { computed, fitting } = computedOfPage(fetched, groups, rowsOf('Group'), budget)
   // Cut short by the budget: the rows after the last that fits come on the next page.
   const limit = fitting < Math.min(fetched.length, params.count) ? fitting : params.count
   const page = await cursorsOf(plan, fetched.slice(0, limit + 1), limit)

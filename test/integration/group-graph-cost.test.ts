@@ -101,6 +101,63 @@ describe("a page's membership reads stop at MAX_COMPUTED_ELEMENTS_PER_PAGE, what
   })
 })
 
+describe('when nesting multiplies the groups, a page reads the memberships of about the users it answers', () => {
+  // 12 levels of 2 groups over 100 users: each user is directly in 2 groups and reaches 24, so a
+  // budget of 240 elements holds 10 users. Reading budget-worth of memberships (241 rows) reads all
+  // 200 of the page's; the first user's 24 groups through 2 say that 20 more fit.
+  const [LEVELS, WIDTH, USERS, BUDGET] = [12, 2, 100, 240]
+
+  function budgeted(tenant: TestTenant, budget: number) {
+    const stats = newRoundTripStats()
+    const d1 = countRoundTrips(env.DB, stats)
+    const limits = { ...DEFAULT_LIMITS, computedElementsPerPage: budget }
+    const ctx = { name: tenant.name, registry: builtinRegistry, baseUrl: tenant.baseUrl, d1, limits }
+    return { stats, ctx: ctx as never }
+  }
+
+  it('answers in one round trip, reading rows linear in the nestings and the answered memberships', async ({
+    expect,
+  }) => {
+    const tenant = await createTenant()
+    await buildGroupGraph(tenant, LEVELS, WIDTH, USERS)
+    const withGroups = budgeted(tenant, BUDGET)
+    const page = await listResources(
+      withGroups.ctx,
+      'User',
+      parseListQuery({ count: String(USERS) }),
+      undefined,
+    )
+    const answered = BUDGET / (LEVELS * WIDTH)
+    expect(page).toMatchObject({ totalResults: USERS, itemsPerPage: answered })
+    expect(page.Resources.every((r) => (r.groups as unknown[]).length === LEVELS * WIDTH)).toBe(true)
+    expect(withGroups.stats.count).toBe(1)
+    // What the groups add to the same page without them: the walk over the nestings, the
+    // memberships of the users answered, and the page's ids read again (1,429 rows when every
+    // membership the budget allowed was read).
+    const plain = budgeted(tenant, BUDGET)
+    const query = parseListQuery({ count: String(USERS), excludedAttributes: 'groups' })
+    await listResources(plain.ctx, 'User', query, undefined)
+    const nestings = (LEVELS - 1) * WIDTH * WIDTH
+    const bound = ROWS_PER_EDGE * (nestings + WIDTH * answered) + 2 * USERS
+    expect(withGroups.stats.rowsRead - plain.stats.rowsRead).toBeLessThan(bound)
+  })
+
+  it("reads the rest in a second round trip when the first user's groups overstate the others'", async ({
+    expect,
+  }) => {
+    const tenant = await createTenant()
+    // The first user reaches 24 groups through 2; the 60 after it are each directly in 10 groups.
+    await buildGroupGraph(tenant, LEVELS, WIDTH, 1)
+    await buildGroupGraph(tenant, 1, 10, 60, 'Flat')
+    const { stats, ctx } = budgeted(tenant, BUDGET)
+    const page = await listResources(ctx, 'User', parseListQuery({ count: '100' }), undefined)
+    // 24 + 21 × 10 = 234 elements: the first read (20 memberships past the first user) held two.
+    expect(page).toMatchObject({ totalResults: 61, itemsPerPage: 22 })
+    expect(page.Resources.map((r) => (r.groups as unknown[]).length)).toEqual([24, ...Array(21).fill(10)])
+    expect(stats.count).toBe(2)
+  })
+})
+
 describe('a user\'s groups: "direct" when a member of the group itself, whatever else nests it', () => {
   it('filters every shape of groups value filter exactly as GET renders the groups', async ({ expect }) => {
     const tenant = await createTenant()

@@ -15,9 +15,16 @@ export interface GroupGraph {
 /**
  * Issue #12's adversarial graph, built through /Bulk: `levels` levels of `width` groups, each
  * group containing every group of the level below, and `users` users in every group of the bottom
- * level. A walk that follows paths visits width^levels of them; one that follows groups, levels × width.
+ * level (groups named `<name> <level> group <i>`). A walk that follows paths visits width^levels of
+ * them; one that follows groups, levels × width.
  */
-export async function buildGroupGraph(tenant: TestTenant, levels: number, width: number, users: number) {
+export async function buildGroupGraph(
+  tenant: TestTenant,
+  levels: number,
+  width: number,
+  users: number,
+  name = 'Level',
+) {
   const userOps = Array.from({ length: users }, (_, i) => ({
     method: 'POST',
     path: '/Users',
@@ -34,7 +41,7 @@ export async function buildGroupGraph(tenant: TestTenant, levels: number, width:
       method: 'POST',
       path: '/Groups',
       bulkId: `g${level}-${n % width}`,
-      data: { schemas: [GROUP], displayName: `Level ${level} group ${n % width}`, members: below },
+      data: { schemas: [GROUP], displayName: `${name} ${level} group ${n % width}`, members: below },
     }
   })
   const res = await scim(tenant, '/Bulk', {

@@ -1,0 +1,43 @@
+import { type SQL, sql } from 'drizzle-orm'
+import { runBatch } from '../db/batch'
+import { type GroupOfUser, groupsOfUsers, selectGroupGraph, usersReadWhole } from '../db/group-graph'
+import type { Scope } from '../db/resource-tables'
+
+/**
+ * The first read of the groups of the users of `idsPage` (a list page's rows), for the page's batch:
+ * memberships past the first user up to what the first user's groups suggest fits the budget.
+ */
+export const selectGroupsOfPage = (scope: Scope, idsPage: SQL, budget: number) =>
+  selectGroupGraph(scope, idsPage, { budget, estimate: true })
+
+const usersOf = (ids: readonly string[]) =>
+  sql`SELECT 'User' AS type, value AS id FROM json_each(${JSON.stringify(ids)})`
+
+/**
+ * The groups of the page's `userIds` that fit in `budget` elements, from `rows` of
+ * `selectGroupsOfPage`, and, when that read stopped before the users it held whole spent the budget
+ * (the first user's groups overstated the others'),
+ * from a second round trip that reads the rest of the page's memberships up to what is left, walking
+ * up only from groups the first read did not reach (at most `budget` of them are sent back: those of
+ * the users that fit).
+ */
+export async function groupsOfPage(
+  d1: D1Database,
+  scope: Scope,
+  rows: readonly Record<string, unknown>[],
+  userIds: readonly string[],
+  budget: number,
+): Promise<ReadonlyMap<string, readonly GroupOfUser[]>> {
+  const whole = usersReadWhole(rows, userIds)
+  if (whole === userIds.length) return groupsOfUsers(rows, userIds, budget).groups
+  const first = groupsOfUsers(rows, userIds.slice(0, whole), budget)
+  if (first.fitting < whole) return first.groups
+  const rest = userIds.slice(whole)
+  const known = new Set([...first.groups.values()].flatMap((groups) => groups.map((g) => g.groupId)))
+  const remaining = budget - first.elements
+  const [more = []] = await runBatch(d1, [
+    selectGroupGraph(scope, usersOf(rest), { budget: remaining, known: [...known] }),
+  ])
+  // Later rows win: the user the first read may have cut short comes whole in `more`.
+  return groupsOfUsers([...rows, ...more], userIds, budget).groups
+}
