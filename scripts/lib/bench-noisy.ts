@@ -5,11 +5,15 @@
  * most max(3 × its quiet median, quiet median + 50 ms), nothing answers 5xx and no request of A
  * takes more than 5 s. Figures come from Server-Timing: D1 time and the Worker's time outside D1.
  */
+
+import { fork } from 'node:child_process'
+import { once } from 'node:events'
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type ScimClient, scimClient, type TimedAnswer } from './bench-client'
 import { median, parseServerTiming } from './bench-stats'
-import { startDevServer } from './dev-server'
+import type { VictimCommand, VictimSample } from './bench-victim'
+import { type DevServer, startDevServer } from './dev-server'
 import { PROJECT_ROOT } from './wrangler'
 
 type Log = (line: string) => void
@@ -18,12 +22,13 @@ const BULK = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest'
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User'
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group'
 const [LEVELS, WIDTH, USERS] = [32, 16, 1000]
-const ATTACKS = 5
+const ATTACKS = 10
 const QUIET_SAMPLES = 60
 const A_LIMIT_MS = 5000
 // B's requests and A's stay far from it, but a 429's minute-long wait would hide the finding.
 const RAISED_RATE_LIMIT = 100_000
 const CONFIG = '.wrangler-noisy-neighbour.toml'
+const VICTIM = join(PROJECT_ROOT, 'scripts', 'lib', 'bench-victim.ts')
 
 const WORST = [
   `/Users?count=0&filter=${encodeURIComponent('groups[type eq "indirect"]')}`,
@@ -73,33 +78,52 @@ interface Figures {
   items?: number
 }
 
-function figuresOf(answer: TimedAnswer): Figures {
-  const timing = parseServerTiming(answer.headers['server-timing'])
-  const rows = /d1-cost;desc="\d+ statements, (\d+) rows read/.exec(
-    String(answer.headers['server-timing'] ?? ''),
-  )
+type Sample = VictimSample & { items?: number }
+
+const sampleOf = (answer: TimedAnswer): Sample => {
   const json = answer.json as { itemsPerPage?: number } | undefined
   return {
     ms: answer.ms,
-    d1Ms: timing.d1Ms ?? Number.NaN,
-    workerMs: (timing.totalMs ?? Number.NaN) - (timing.d1Ms ?? 0),
     status: answer.status,
+    serverTiming: String(answer.headers['server-timing'] ?? ''),
     bytes: Buffer.byteLength(answer.body),
-    rowsRead: Number(rows?.[1] ?? Number.NaN),
     ...(json?.itemsPerPage === undefined ? {} : { items: json.itemsPerPage }),
   }
 }
 
-/** B's requests, one after another, until `done` resolves (at least one). */
-async function victimDuring(b: ScimClient, done: Promise<unknown>): Promise<Figures[]> {
-  let finished = false
-  void done.finally(() => {
-    finished = true
-  })
-  const out: Figures[] = []
-  do out.push(figuresOf(await b.send('GET', '/Users?count=1')))
-  while (!finished)
-  return out
+function figuresOf(sample: Sample): Figures {
+  const timing = parseServerTiming(sample.serverTiming)
+  const rows = /d1-cost;desc="\d+ statements, (\d+) rows read/.exec(sample.serverTiming)
+  return {
+    ms: sample.ms,
+    d1Ms: timing.d1Ms ?? Number.NaN,
+    workerMs: (timing.totalMs ?? Number.NaN) - (timing.d1Ms ?? 0),
+    status: sample.status,
+    bytes: sample.bytes,
+    rowsRead: Number(rows?.[1] ?? Number.NaN),
+    ...(sample.items === undefined ? {} : { items: sample.items }),
+  }
+}
+
+/** Tenant B's client, `GET /Users?count=1` one after another, in its own process (bench-victim.ts says why). */
+async function startVictim(server: DevServer, token: string) {
+  const args = ['--port', String(server.port), '--host', server.baseHost('tenantb'), '--token', token]
+  const child = fork(VICTIM, [...args, '--path', '/scim/v2/Users?count=1'])
+  // (fork keeps this process's execArgv: tsx's loader, so the child runs TypeScript too.)
+  await once(child, 'message')
+  const run = async (command: VictimCommand, attack?: Promise<unknown>) => {
+    const answer = once(child, 'message') as Promise<[{ samples?: VictimSample[]; error?: string }]>
+    child.send(command)
+    await attack?.finally(() => child.send('stop'))
+    const [{ samples, error }] = await answer
+    if (!samples) throw new Error(`tenant B's client failed: ${error}`)
+    return samples.map(figuresOf)
+  }
+  return {
+    quiet: (n: number) => run({ samples: n }),
+    during: (attack: Promise<unknown>) => run('start', attack),
+    stop: () => child.kill(),
+  }
 }
 
 const round = (n: number) => Math.round(n * 10) / 10
@@ -120,20 +144,28 @@ export async function runNoisyNeighbour(
   const server = await startDevServer({ config: CONFIG, log, runner, ...(port ? { port } : {}) })
   try {
     const a = scimClient(server, 'tenanta', await server.createTenant('tenanta'), log)
-    const b = scimClient(server, 'tenantb', await server.createTenant('tenantb'), log)
+    const bToken = await server.createTenant('tenantb')
+    const b = scimClient(server, 'tenantb', bToken, log)
     log('Building the adversarial graph in tenant A through /Bulk…')
     await buildGraph(a, log)
     await b.expect(201, 'POST', '/Users', { schemas: [USER], userName: 'bystander@example.com' })
+    const victim = await startVictim(server, bToken)
     const quiet: Figures[] = []
-    for (let i = 0; i < QUIET_SAMPLES; i++) quiet.push(figuresOf(await b.send('GET', '/Users?count=1')))
     const attackers: Figures[][] = [[], []]
     const during: Figures[] = []
-    for (let n = 0; n < ATTACKS; n++) {
-      log(`  attack ${n + 1}/${ATTACKS}: A's four worst requests at once`)
-      const requests = [...WORST, ...WORST].map((path, i) =>
-        a.send('GET', path, undefined, 60_000).then((answer) => attackers[i % 2]?.push(figuresOf(answer))),
-      )
-      during.push(...(await victimDuring(b, Promise.all(requests))))
+    try {
+      quiet.push(...(await victim.quiet(QUIET_SAMPLES)))
+      for (let n = 0; n < ATTACKS; n++) {
+        log(`  attack ${n + 1}/${ATTACKS}: A's four worst requests at once`)
+        const requests = [...WORST, ...WORST].map((path, i) =>
+          a
+            .send('GET', path, undefined, 60_000)
+            .then((answer) => attackers[i % 2]?.push(figuresOf(sampleOf(answer)))),
+        )
+        during.push(...(await victim.during(Promise.all(requests))))
+      }
+    } finally {
+      victim.stop()
     }
     const quietMedian = medianOf(quiet, 'ms')
     const bound = Math.max(3 * quietMedian, quietMedian + 50)
