@@ -15,11 +15,10 @@ const usersOf = (ids: readonly string[]) =>
 
 /**
  * The groups of the page's `userIds` that fit in `budget` elements, from `rows` of
- * `selectGroupsOfPage`, and, when that read stopped before the users it held whole spent the budget
- * (the first user's groups overstated the others'),
- * from a second round trip that reads the rest of the page's memberships up to what is left, walking
- * up only from groups the first read did not reach (at most `budget` of them are sent back: those of
- * the users that fit).
+ * `selectGroupsOfPage`. When that read stopped before the users it held whole spent the budget (the
+ * first user's groups overstated the others'), a second round trip reads the rest of the page's
+ * memberships up to what is left, walking up only from groups not reached yet (the groups of the
+ * users that fit are sent: at most `budget`).
  */
 export async function groupsOfPage(
   d1: D1Database,
@@ -31,7 +30,8 @@ export async function groupsOfPage(
   const whole = usersReadWhole(rows, userIds)
   if (whole === userIds.length) return groupsOfUsers(rows, userIds, budget).groups
   const first = groupsOfUsers(rows, userIds.slice(0, whole), budget)
-  if (first.fitting < whole) return first.groups
+  // The budget is spent (or the first user alone exceeds it, and is answered whole all the same).
+  if (first.fitting < whole || first.elements > budget) return first.groups
   const rest = userIds.slice(whole)
   const known = new Set([...first.groups.values()].flatMap((groups) => groups.map((g) => g.groupId)))
   const remaining = budget - first.elements
