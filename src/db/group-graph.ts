@@ -38,7 +38,8 @@ export interface GraphReads {
   /**
    * Read past the first user only the memberships that the first user's ratio of groups reached to
    * direct groups lets fit in the budget (nested groups can make each membership worth many
-   * elements); the caller reads on when the others prove cheaper (`usersReadWhole`).
+   * elements): the first user's walk comes first, and the others' stops at the groups it reached.
+   * The caller reads on when the others prove cheaper (`usersReadWhole`).
    */
   readonly estimate?: boolean
   /** Groups whose parents and names the caller holds (an earlier read's walk, closed upwards): not walked again. */
@@ -49,10 +50,9 @@ export interface GraphReads {
  * The part of the group graph above the users that `rows` selects, RFC 7643 §4.1.2 `groups`: each
  * user's direct groups (`member`), each reached group's parents (`edge`), both as JSON arrays (one
  * row per user or group: rows cost more to ship than to read), every group reached (`group`, with
- * its name), and with a budget the memberships read past the first user (`limit`). The walks go over
- * group ids only (UNION), so they read each reached group and nesting once, however many paths lead
- * there (issue #12 §1); `groupsOfUsers` then computes each user's groups in the Worker. The first
- * user's walk comes first (the estimate needs it) and the others' stop at the groups it reached.
+ * its name), and with a budget the memberships allowed past the first user (`limit`). The walks go
+ * over group ids only (UNION), so they read each reached group and nesting once, however many paths
+ * lead there (issue #12 §1); `groupsOfUsers` then computes each user's groups in the Worker.
  * `CROSS JOIN` fixes SQLite's join order: from the rows reached, through the membership index;
  * otherwise it may read every membership of the tenant at each step, and keeps the page's ids the
  * outer loop, in page order, so that the limit ends the reads (test/integration/query-plans.test.ts).
@@ -60,38 +60,10 @@ export interface GraphReads {
 export function selectGroupGraph(scope: Scope, rows: SQL, reads: GraphReads = {}) {
   const t = scope.tenantId
   const { budget = Number.POSITIVE_INFINITY, estimate = false, known = [] } = reads
-  const columns = sql`gm.member_id AS user_id, gm.group_id`
-  const join = sql`group_members gm ON gm.tenant_id = ${t} AND gm.member_id = i.id`
   const finite = Number.isFinite(budget)
-  const whole = sql.raw(String(finite ? Math.max(0, Math.floor(budget)) : -1))
-  // One row past the limit: the reader knows whether the read stopped there.
-  const limit = estimate
-    ? sql`(SELECT CASE WHEN r = 0 THEN ${whole} ELSE (${whole} * d) / r END
-        FROM (SELECT (SELECT count(*) FROM first) AS d, (SELECT count(*) FROM first_reached) AS r))`
-    : whole
-  const where = (conditions: SQL[]) =>
-    conditions.length === 0 ? sql`` : sql`WHERE ${sql.join(conditions, sql` AND `)}`
-  const knownRows =
-    known.length === 0
-      ? sql``
-      : sql`known AS MATERIALIZED (SELECT value AS id FROM json_each(${JSON.stringify(known)})),`
-  const notKnown = (column: string) =>
-    known.length === 0 ? [] : [sql`${sql.raw(column)} NOT IN (SELECT id FROM known)`]
-  const notFirst = (column: string) => [sql`${sql.raw(column)} NOT IN (SELECT id FROM first_reached)`]
-  const step = (walk: string, conditions: SQL[]) =>
-    sql`SELECT gm.group_id FROM ${sql.raw(walk)} r CROSS JOIN group_members gm
-        ON gm.tenant_id = ${t} AND gm.member_id = r.id ${where(conditions)}`
-  return sql`WITH RECURSIVE ${rowsOfKind(rows, 'User')}, ${knownRows}
-    first AS MATERIALIZED (SELECT ${columns} FROM (SELECT id FROM ids LIMIT 1) i CROSS JOIN ${join}),
-    first_reached(id) AS (SELECT group_id FROM first ${where(notKnown('group_id'))}
-      UNION ${step('first_reached', notKnown('gm.group_id'))}),
-    read_limit(n) AS (SELECT ${limit}),
-    rest AS MATERIALIZED (SELECT ${columns} FROM (SELECT id FROM ids LIMIT -1 OFFSET 1) i CROSS JOIN ${join}
-      ${finite ? sql`LIMIT (SELECT n + 1 FROM read_limit)` : sql``}),
-    rest_reached(id) AS (SELECT group_id FROM rest ${where([...notFirst('group_id'), ...notKnown('group_id')])}
-      UNION ${step('rest_reached', [...notFirst('gm.group_id'), ...notKnown('gm.group_id')])}),
-    direct AS (SELECT * FROM first UNION ALL SELECT * FROM rest),
-    reached AS (SELECT id FROM first_reached UNION ALL SELECT id FROM rest_reached)
+  const parts = walkParts(t, known)
+  const walks = finite && estimate ? estimatedWalks(parts, budget) : wholeWalk(parts, budget)
+  return sql`WITH RECURSIVE ${rowsOfKind(rows, 'User')}, ${parts.knownRows} ${walks}
     SELECT 'member' AS kind, user_id AS a, json_group_array(group_id) AS b, NULL AS folded FROM direct GROUP BY user_id
     UNION ALL SELECT 'edge', r.id, (SELECT json_group_array(gm.group_id) FROM group_members gm
         WHERE gm.tenant_id = ${t} AND gm.member_id = r.id), NULL
@@ -99,6 +71,61 @@ export function selectGroupGraph(scope: Scope, rows: SQL, reads: GraphReads = {}
     UNION ALL SELECT 'group', g.id, g.display_name, g.display_name_folded
       FROM reached r CROSS JOIN groups g ON g.tenant_id = ${t} AND g.id = r.id
     ${finite ? sql`UNION ALL SELECT 'limit', NULL, n, NULL FROM read_limit` : sql``}`
+}
+
+type WalkParts = ReturnType<typeof walkParts>
+
+function walkParts(t: string, known: readonly string[]) {
+  const where = (conditions: SQL[]) =>
+    conditions.length === 0 ? sql`` : sql`WHERE ${sql.join(conditions, sql` AND `)}`
+  return {
+    columns: sql`gm.member_id AS user_id, gm.group_id`,
+    join: sql`group_members gm ON gm.tenant_id = ${t} AND gm.member_id = i.id`,
+    knownRows:
+      known.length === 0
+        ? sql``
+        : sql`known AS MATERIALIZED (SELECT value AS id FROM json_each(${JSON.stringify(known)})),`,
+    notKnown: (column: string) =>
+      known.length === 0 ? [] : [sql`${sql.raw(column)} NOT IN (SELECT id FROM known)`],
+    where,
+    /** One step up the graph from the groups `walk` reached. */
+    step: (walk: string, conditions: SQL[]) =>
+      sql`SELECT gm.group_id FROM ${sql.raw(walk)} r CROSS JOIN group_members gm
+        ON gm.tenant_id = ${t} AND gm.member_id = r.id ${where(conditions)}`,
+  }
+}
+
+const rowLimit = (budget: number) => sql.raw(String(Math.max(0, Math.floor(budget))))
+
+/** Every user's memberships (past the first user up to `budget` + 1 rows), and one walk up from them. */
+function wholeWalk(parts: WalkParts, budget: number): SQL {
+  const { columns, join, notKnown, where, step } = parts
+  const direct = membershipsInPageOrder(columns, join, budget)
+  const limit = Number.isFinite(budget) ? sql`read_limit(n) AS (SELECT ${rowLimit(budget)}),` : sql``
+  return sql`${limit} direct AS MATERIALIZED (${direct}),
+    reached(id) AS (SELECT group_id FROM direct ${where(notKnown('group_id'))}
+      UNION ${step('reached', notKnown('gm.group_id'))})`
+}
+
+/**
+ * The first user's memberships and walk, then the others' memberships up to what its ratio says
+ * fits `budget` (one row past it), and their walk, stopping at the groups the first reached.
+ */
+function estimatedWalks(parts: WalkParts, budget: number): SQL {
+  const { columns, join, notKnown, where, step } = parts
+  const whole = rowLimit(budget)
+  const notFirst = (column: string) => [sql`${sql.raw(column)} NOT IN (SELECT id FROM first_reached)`]
+  return sql`first AS MATERIALIZED (SELECT ${columns} FROM (SELECT id FROM ids LIMIT 1) i CROSS JOIN ${join}),
+    first_reached(id) AS (SELECT group_id FROM first ${where(notKnown('group_id'))}
+      UNION ${step('first_reached', notKnown('gm.group_id'))}),
+    read_limit(n) AS MATERIALIZED (SELECT CASE WHEN r = 0 THEN ${whole} ELSE (${whole} * d) / r END
+      FROM (SELECT (SELECT count(*) FROM first) AS d, (SELECT count(*) FROM first_reached) AS r)),
+    rest AS MATERIALIZED (SELECT ${columns} FROM (SELECT id FROM ids LIMIT -1 OFFSET 1) i CROSS JOIN ${join}
+      LIMIT (SELECT n + 1 FROM read_limit)),
+    rest_reached(id) AS (SELECT group_id FROM rest ${where([...notFirst('group_id'), ...notKnown('group_id')])}
+      UNION ${step('rest_reached', [...notFirst('gm.group_id'), ...notKnown('gm.group_id')])}),
+    direct AS (SELECT * FROM first UNION ALL SELECT * FROM rest),
+    reached AS (SELECT id FROM first_reached UNION ALL SELECT id FROM rest_reached)`
 }
 
 interface Graph {

@@ -218,13 +218,14 @@ export async function listResources(
   if (params.count > 0) {
     statements.push(pageQuery(arms, plan.window))
     const idsPage = pageQuery(arms, { ...plan.window, limit: params.count })
+    const few = params.count === 1 || arms.every((arm) => arm.indexedLookup)
     for (const arm of arms) {
       const name = arm.kind === 'User' ? 'groups' : 'members'
       if (!wantsAttribute(arm.projection, tenant.registry, arm.resourceType, name)) continue
       reads.push({ kind: arm.kind, index: statements.length })
       statements.push(
         arm.kind === 'User'
-          ? selectGroupsOfPage(db, idsPage, budget)
+          ? selectGroupsOfPage(db, idsPage, budget, few)
           : selectMembersOfGroups(db, idsPage, budget),
       )
     }

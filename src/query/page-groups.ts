@@ -5,10 +5,11 @@ import type { Scope } from '../db/resource-tables'
 
 /**
  * The first read of the groups of the users of `idsPage` (a list page's rows), for the page's batch:
- * memberships past the first user up to what the first user's groups suggest fits the budget.
+ * memberships past the first user up to what the first user's groups say fits the budget, unless
+ * the page holds one user or a handful (`few`: an indexed lookup), whose memberships are read whole.
  */
-export const selectGroupsOfPage = (scope: Scope, idsPage: SQL, budget: number) =>
-  selectGroupGraph(scope, idsPage, { budget, estimate: true })
+export const selectGroupsOfPage = (scope: Scope, idsPage: SQL, budget: number, few: boolean) =>
+  selectGroupGraph(scope, idsPage, { budget, estimate: !few })
 
 const usersOf = (ids: readonly string[]) =>
   sql`SELECT 'User' AS type, value AS id FROM json_each(${JSON.stringify(ids)})`

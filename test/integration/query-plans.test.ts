@@ -123,16 +123,22 @@ describe('walks of nested groups follow the membership index from the rows they 
   const TENANT_WIDE = /SEARCH gm USING COVERING INDEX group_members_tenant_member \(tenant_id=\?\)/
 
   it("reads the groups above a page's users by member, step by step, once per group", async ({ expect }) => {
-    const plan = await explain(
-      selectGroupGraph({ tenantId: 'plans' } as never, sql`SELECT 'User' AS type, 'u' AS id`),
-    )
-    // Each walk (the first user's, then the others' up to the groups it reached) is materialized
-    // once and carries group ids only (issue #12 §1).
-    expect(plan, plan).toMatch(/MATERIALIZE first_reached\nSETUP\nSCAN first\n/)
-    expect(plan, plan).toMatch(/MATERIALIZE rest_reached\nSETUP\nSCAN rest\n/)
-    expect(plan.match(new RegExp(STEP, 'g')), plan).toHaveLength(2)
-    expect(plan, plan).not.toMatch(TENANT_WIDE)
-    expect(plan, plan).toMatch(/SEARCH g USING INDEX sqlite_autoindex_groups_1 \(tenant_id=\? AND id=\?\)/)
+    const scope = { tenantId: 'plans' } as never
+    const one = sql`SELECT 'User' AS type, 'u' AS id`
+    const whole = await explain(selectGroupGraph(scope, one))
+    // The walk is materialized once and carries group ids only (issue #12 §1).
+    expect(whole, whole).toMatch(/MATERIALIZE reached\nSETUP\nSCAN direct\n/)
+    expect(whole, whole).toMatch(STEP)
+    // A page's estimate walks from the first user, then from the others up to the groups it reached.
+    const page = pageQuery(listArms(tenant, 'User', parseListQuery({})), FIRST_PAGE)
+    const estimated = await explain(selectGroupGraph(scope, page, { budget: 100, estimate: true }))
+    expect(estimated, estimated).toMatch(/MATERIALIZE first_reached\nSETUP\nSCAN first\n/)
+    expect(estimated, estimated).toMatch(/MATERIALIZE rest_reached\nSETUP\nSCAN rest\n/)
+    expect(estimated.match(new RegExp(STEP, 'g')), estimated).toHaveLength(2)
+    for (const plan of [whole, estimated]) {
+      expect(plan, plan).not.toMatch(TENANT_WIDE)
+      expect(plan, plan).toMatch(/SEARCH g USING INDEX sqlite_autoindex_groups_1 \(tenant_id=\? AND id=\?\)/)
+    }
   })
 
   it("reads the computed attributes of a filtered page's rows without scanning the tenant", async ({
@@ -163,9 +169,11 @@ describe('walks of nested groups follow the membership index from the rows they 
     )
     const groups = await explain(selectMembersOfGroups(scope, page, 100))
     expect(groups, groups).toMatch(/SCAN i\n.*SEARCH m USING .*INDEX .* \(tenant_id=\? AND group_id=\?\)/)
+    const estimated = await explain(selectGroupGraph(scope, page, { budget: 100, estimate: true }))
     // (Then the users' memberships are grouped, and the members sorted: the rows read, after the LIMIT.)
     for (const [plan, read] of [
-      [users, 'SCAN direct'],
+      [users, 'SCAN (subquery'],
+      [estimated, 'SCAN direct'],
       [groups, 'SCAN (subquery'],
     ] as const) {
       expect(plan, plan).toMatch(/CO-ROUTINE i\n/)
