@@ -1,7 +1,7 @@
 import { type EventOperation, OUTBOX_COLUMNS } from '../db/events'
 import type { WebhookMessage } from '../webhooks/webhook-consumer'
-import { webhookEvent } from '../webhooks/webhook-event'
-import { type OutboxEvent, setPayload } from './set-payload'
+import { type WebhookEvent, webhookEvent } from '../webhooks/webhook-event'
+import { type OutboxEvent, type SecurityEventToken, setPayload } from './set-payload'
 
 /**
  * Where committed change events go: the SaaS application's SCIM_EVENTS queue and this Worker's
@@ -19,7 +19,7 @@ export const hasSink = (sinks: DeliverySinks) => Boolean(sinks.events || sinks.w
 export type Outbox = Pick<D1DatabaseSession, 'prepare' | 'getBookmark'>
 
 /** Events per `sendBatch` (Queues take 100 messages a batch) and rows the cron reads per page. */
-const PAGE = 100
+export const PAGE = 100
 /** Bytes of JSON per `sendBatch`, below the 256 KB a batch may carry. */
 const BATCH_BYTES = 200_000
 
@@ -45,7 +45,7 @@ export function toOutboxEvent(row: Record<string, unknown>): OutboxEvent {
 const encoder = new TextEncoder()
 
 /** Splits messages into `sendBatch`-sized groups by count and bytes. */
-function batches<T>(messages: T[]): T[][] {
+function batches<T>(messages: readonly T[]): T[][] {
   const groups: T[][] = []
   let bytes = 0
   for (const message of messages) {
@@ -73,26 +73,38 @@ async function markDelivered(db: Outbox, seqs: readonly number[]) {
     .run()
 }
 
-/**
- * Sends outbox rows as SET payloads to each bound queue, in at most `maxBatches` batches, then marks
- * what was sent delivered with ONE statement, also when a later batch failed: the rest stays
- * undelivered for the cron (at-least-once; receivers de-duplicate by `jti`). `bookmark` is at least
- * as new as the commit of every row. Answers how many were sent.
- */
-export async function deliverRows(
-  db: Outbox,
-  sinks: DeliverySinks,
+/** An outbox row ready to send: its SET for SCIM_EVENTS and its dispatch for SCIM_WEBHOOKS. */
+export interface DeliveryEntry {
+  readonly seq: number
+  readonly token: SecurityEventToken
+  readonly webhook: WebhookEvent
+}
+
+/** The entries of outbox rows; `bookmark` is at least as new as the commit of every row. */
+export function deliveryEntries(
   env: Env,
   rows: readonly Record<string, unknown>[],
   bookmark: string | null,
-  maxBatches = Number.POSITIVE_INFINITY,
-) {
+): DeliveryEntry[] {
   const now = new Date()
-  const entries = rows.map((row) => {
+  return rows.map((row) => {
     const event = toOutboxEvent(row)
     const token = setPayload(event, issuerOf(env, event.tenantId), now, bookmark)
     return { seq: Number(row.seq), token, webhook: webhookEvent(event, Number(row.seq), token) }
   })
+}
+
+/**
+ * Sends entries to each bound queue, in at most `maxBatches` batches, then marks what was sent
+ * delivered with ONE statement, also when a later batch failed: the rest stays undelivered for the
+ * cron (at-least-once; receivers de-duplicate by `jti`). Answers how many were sent.
+ */
+export async function sendEntries(
+  db: Outbox,
+  sinks: DeliverySinks,
+  entries: readonly DeliveryEntry[],
+  maxBatches = Number.POSITIVE_INFINITY,
+) {
   const sent: number[] = []
   try {
     for (const group of batches(entries).slice(0, maxBatches)) {
@@ -110,6 +122,15 @@ export async function deliverRows(
   }
   return sent.length
 }
+
+/** Sends outbox rows as SET payloads (`sendEntries`); `bookmark` as for `deliveryEntries`. */
+export const deliverRows = (
+  db: Outbox,
+  sinks: DeliverySinks,
+  env: Env,
+  rows: readonly Record<string, unknown>[],
+  bookmark: string | null,
+) => sendEntries(db, sinks, deliveryEntries(env, rows, bookmark))
 
 /**
  * Re-sends a database's undelivered events of every tenant, oldest first, up to `maxPages` pages:

@@ -2,7 +2,13 @@ import { env } from 'cloudflare:workers'
 import { describe, it } from 'vitest'
 import { createUser, oktaUser, patchOp } from '../support/fixtures'
 import { createTenant, type TestTenant } from '../support/tenant'
-import { type Call, callWith, type FaultyD1, faultyD1 } from '../support/wrapped-bindings'
+import {
+  type Call,
+  callWith,
+  concurrentCallsWith,
+  type FaultyD1,
+  faultyD1,
+} from '../support/wrapped-bindings'
 
 /** D1 round trips (calls) and statements one request makes, the background delivery after the answer included. */
 interface Cost {
@@ -71,5 +77,49 @@ describe('D1 work a write adds for event delivery', () => {
     console.log(JSON.stringify({ d1PerBulkOf50Creates: { noQueue: none, scimEventsAndWebhooks: both } }))
     expect(both.roundTrips - none.roundTrips).toBe(1)
     expect(both.statements - none.statements).toBe(1)
+  })
+
+  it('is one mark and one send per queue for writes of a tenant that arrive together', async ({ expect }) => {
+    const tenant = await createTenant()
+    const users = await Promise.all(
+      [0, 1, 2, 3].map((i) =>
+        createUser(tenant, `window-${i}-${crypto.randomUUID().slice(0, 8)}@example.com`),
+      ),
+    )
+    if (!env.SCIM_EVENTS || !env.SCIM_WEBHOOKS) throw new Error('the test configuration binds both queues')
+    const d1 = faultyD1(env.DB, () => undefined)
+    const sends = { events: 0, webhooks: 0 }
+    const counted = (queue: Queue, key: keyof typeof sends): Queue =>
+      ({
+        send: (body, options) => queue.send(body, options),
+        sendBatch: (messages, options) => {
+          sends[key]++
+          return queue.sendBatch(messages, options)
+        },
+      }) as Queue
+    const answers = await concurrentCallsWith(
+      {
+        DB: d1.binding,
+        SCIM_EVENTS: counted(env.SCIM_EVENTS, 'events'),
+        SCIM_WEBHOOKS: counted(env.SCIM_WEBHOOKS, 'webhooks'),
+      },
+      tenant,
+      users.map((user) => ({
+        path: `/Users/${user.id}`,
+        call: { method: 'PATCH', body: patchOp({ op: 'replace', path: 'title', value: 'Engineer' }) },
+      })),
+    )
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200])
+    const marks = d1.calls.filter((call) =>
+      call.sql.some((sql) => /UPDATE scim_events SET delivered_at/.test(sql)),
+    )
+    expect(marks).toHaveLength(1)
+    expect(sends).toEqual({ events: 1, webhooks: 1 })
+    const { results } = await env.DB.prepare(
+      `SELECT count(*) AS pending FROM scim_events WHERE tenant_id = ? AND operation = 'patched' AND delivered_at IS NULL`,
+    )
+      .bind(tenant.name)
+      .all<{ pending: number }>()
+    expect(results[0]?.pending).toBe(0)
   })
 })
