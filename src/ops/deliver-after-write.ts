@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../env'
 import { CALLS_BEFORE_HANDLER, DELIVERY_MARK_CALLS, QUEUE_SENDS_PER_DELIVERY_PAGE } from '../limits'
-import { d1Binding, primaryOutbox } from './d1-bindings'
+import { CONTROL_DATABASE, d1Binding, primaryOutbox } from './d1-bindings'
 import { DeliveryWindows } from './delivery-window'
 import { deliveryEntries, hasSink, PAGE, sendEntries, sinksOf } from './event-delivery'
 import { describeError } from './safe-error'
@@ -45,7 +45,12 @@ export const deliverAfterWrite: MiddlewareHandler<AppEnv> = async function deliv
   // The request's session after its last write: a bookmark at least as new as every event's commit.
   const bookmark = (tenant.d1 as unknown as D1DatabaseSession).getBookmark()
   const requestId = c.get('requestId')
-  const entries = deliveryEntries(c.env, tenant.writtenEvents, bookmark)
+  const entries = deliveryEntries(
+    c.env,
+    tenant.writtenEvents,
+    bookmark,
+    tenant.record.db === CONTROL_DATABASE,
+  )
   windowsOf(c.env).add(`${tenant.name} ${tenant.record.db}`, entries, {
     capacity: pages * PAGE,
     send: (window) => sendEntries(primaryOutbox(binding), sinks, window, pages),

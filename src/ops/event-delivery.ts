@@ -73,24 +73,34 @@ async function markDelivered(db: Outbox, seqs: readonly number[]) {
     .run()
 }
 
-/** An outbox row ready to send: its SET for SCIM_EVENTS and its dispatch for SCIM_WEBHOOKS. */
+/** An outbox row ready to send: its SET for SCIM_EVENTS and, unless skipped, its dispatch for SCIM_WEBHOOKS. */
 export interface DeliveryEntry {
   readonly seq: number
   readonly token: SecurityEventToken
-  readonly webhook: WebhookEvent
+  readonly webhook?: WebhookEvent
 }
 
-/** The entries of outbox rows; `bookmark` is at least as new as the commit of every row. */
+/**
+ * The entries of outbox rows; `bookmark` is at least as new as the commit of every row. With
+ * `endpointsInWrite` (the rows were returned by a write on the control database, which holds the
+ * webhook endpoints), a row no enabled endpoint covered in that write's transaction gets no webhook
+ * dispatch: an endpoint receives the events committed after it was registered or enabled, and an
+ * event committed before has no endpoint to go to. Otherwise every row is dispatched, and the
+ * webhook consumer finds its endpoints.
+ */
 export function deliveryEntries(
   env: Env,
   rows: readonly Record<string, unknown>[],
   bookmark: string | null,
+  endpointsInWrite = false,
 ): DeliveryEntry[] {
   const now = new Date()
   return rows.map((row) => {
     const event = toOutboxEvent(row)
     const token = setPayload(event, issuerOf(env, event.tenantId), now, bookmark)
-    return { seq: Number(row.seq), token, webhook: webhookEvent(event, Number(row.seq), token) }
+    const seq = Number(row.seq)
+    if (endpointsInWrite && row.webhookCovered === 0) return { seq, token }
+    return { seq, token, webhook: webhookEvent(event, seq, token) }
   })
 }
 
@@ -109,12 +119,17 @@ export async function sendEntries(
   try {
     for (const group of batches(entries).slice(0, maxBatches)) {
       await sinks.events?.sendBatch(group.map(({ token }) => ({ body: token, contentType: 'json' as const })))
-      await sinks.webhooks?.sendBatch(
-        group.map(({ webhook }) => ({
-          body: { kind: 'dispatch', event: webhook } satisfies WebhookMessage,
-          contentType: 'json' as const,
-        })),
+      const dispatches = group.flatMap(({ webhook }) =>
+        webhook
+          ? [
+              {
+                body: { kind: 'dispatch', event: webhook } satisfies WebhookMessage,
+                contentType: 'json' as const,
+              },
+            ]
+          : [],
       )
+      if (dispatches.length > 0) await sinks.webhooks?.sendBatch(dispatches)
       sent.push(...group.map((entry) => entry.seq))
     }
   } finally {
