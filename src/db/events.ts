@@ -35,11 +35,19 @@ export const OUTBOX_COLUMNS = `seq, id, tenant_id AS tenantId, resource_type AS 
 const RETURNS_EVENTS = new WeakSet<Statement>()
 
 /**
+ * Whether an enabled webhook endpoint covered the event's tenant when it committed, read in the
+ * write's own transaction. Endpoints live in the control database (DB) only: on another database it
+ * is always false and means nothing (`deliveryEntries`).
+ */
+const WEBHOOK_COVERED = `EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.enabled = 1
+  AND (w.tenant IS NULL OR w.tenant = scim_events.tenant_id)) AS webhookCovered`
+
+/**
  * An INSERT into `scim_events` that returns the rows it inserted, in the same batch: the request
  * then holds its own events and sends them after the commit without reading the outbox back.
  */
 export function returningEvents(insert: SQL): SQL {
-  const statement = sql`${insert} RETURNING ${sql.raw(OUTBOX_COLUMNS)}`
+  const statement = sql`${insert} RETURNING ${sql.raw(OUTBOX_COLUMNS)}, ${sql.raw(WEBHOOK_COVERED)}`
   RETURNS_EVENTS.add(statement)
   return statement
 }

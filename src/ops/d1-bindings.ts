@@ -6,6 +6,9 @@ function isD1(value: unknown): value is D1Database {
   return typeof value === 'object' && value !== null && value.constructor?.name === 'D1Database'
 }
 
+/** The D1 binding of the control plane: tenants, tokens, webhook endpoints (and tenants placed there). */
+export const CONTROL_DATABASE = 'DB'
+
 /** Every D1 binding of the deployment by name: the databases tenants can be placed on. */
 export function d1Bindings(env: Env): [string, D1Database][] {
   return Object.entries(env).filter((entry): entry is [string, D1Database] => isD1(entry[1]))

@@ -1,19 +1,34 @@
 import type { MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../env'
 import { CALLS_BEFORE_HANDLER, DELIVERY_MARK_CALLS, QUEUE_SENDS_PER_DELIVERY_PAGE } from '../limits'
-import { d1Binding, primaryOutbox } from './d1-bindings'
-import { deliverRows, hasSink, sinksOf } from './event-delivery'
+import { CONTROL_DATABASE, d1Binding, primaryOutbox } from './d1-bindings'
+import { DeliveryWindows } from './delivery-window'
+import { deliveryEntries, hasSink, PAGE, sendEntries, sinksOf } from './event-delivery'
 import { describeError } from './safe-error'
 
 // Pages of 100 events sent after one request; a larger /Bulk leaves the rest to the cron.
 const MAX_PAGES = 10
 
+// Per deployment (env): tests run one isolate with several; a deployment has one.
+const windowsByEnv = new WeakMap<object, DeliveryWindows>()
+
+function windowsOf(env: Env): DeliveryWindows {
+  let windows = windowsByEnv.get(env)
+  if (!windows) {
+    windows = new DeliveryWindows()
+    windowsByEnv.set(env, windows)
+  }
+  return windows
+}
+
 /**
  * After a request committed writes, sends the change events they inserted — returned by the write
  * batches themselves, so nothing is read back — to the SCIM_EVENTS and SCIM_WEBHOOKS queues, each
- * when bound (RFC 9967 §2.4), and marks them delivered in one D1 statement. It runs in `waitUntil`
- * on the uncounted binding, so the response waits for no extra D1 round trip and `Server-Timing`
- * reports only the request's own. Whatever this does not send, the cron re-sends (src/ops/scheduled.ts).
+ * when bound (RFC 9967 §2.4), and marks them delivered in one D1 statement, together with those of
+ * the tenant's other writes in the same delivery window (src/ops/delivery-window.ts). It runs in
+ * `waitUntil` on the uncounted binding, so the response waits for no extra D1 round trip and
+ * `Server-Timing` reports only the request's own. Whatever this does not send, the cron re-sends
+ * (src/ops/scheduled.ts).
  */
 export const deliverAfterWrite: MiddlewareHandler<AppEnv> = async function deliverAfterWrite(c, next) {
   await next()
@@ -30,19 +45,28 @@ export const deliverAfterWrite: MiddlewareHandler<AppEnv> = async function deliv
   // The request's session after its last write: a bookmark at least as new as every event's commit.
   const bookmark = (tenant.d1 as unknown as D1DatabaseSession).getBookmark()
   const requestId = c.get('requestId')
-  c.executionCtx.waitUntil(
-    deliverRows(primaryOutbox(binding), sinks, c.env, tenant.writtenEvents, bookmark, pages).catch(
-      (error: unknown) => {
-        console.error(
-          JSON.stringify({
-            level: 'error',
-            requestId,
-            tenant: tenant.name,
-            message: 'change event delivery failed; the cron re-sends',
-            error: describeError(error),
-          }),
-        )
-      },
-    ),
+  const entries = deliveryEntries(
+    c.env,
+    tenant.writtenEvents,
+    bookmark,
+    tenant.record.db === CONTROL_DATABASE,
   )
+  windowsOf(c.env).add(`${tenant.name} ${tenant.record.db}`, entries, {
+    capacity: pages * PAGE,
+    send: (window) => sendEntries(primaryOutbox(binding), sinks, window, pages),
+    waitUntil: (promise) =>
+      c.executionCtx.waitUntil(
+        promise.catch((error: unknown) => {
+          console.error(
+            JSON.stringify({
+              level: 'error',
+              requestId,
+              tenant: tenant.name,
+              message: 'change event delivery failed; the cron re-sends',
+              error: describeError(error),
+            }),
+          )
+        }),
+      ),
+  })
 }

@@ -1,7 +1,7 @@
 import { type EventOperation, OUTBOX_COLUMNS } from '../db/events'
 import type { WebhookMessage } from '../webhooks/webhook-consumer'
-import { webhookEvent } from '../webhooks/webhook-event'
-import { type OutboxEvent, setPayload } from './set-payload'
+import { type WebhookEvent, webhookEvent } from '../webhooks/webhook-event'
+import { type OutboxEvent, type SecurityEventToken, setPayload } from './set-payload'
 
 /**
  * Where committed change events go: the SaaS application's SCIM_EVENTS queue and this Worker's
@@ -19,7 +19,7 @@ export const hasSink = (sinks: DeliverySinks) => Boolean(sinks.events || sinks.w
 export type Outbox = Pick<D1DatabaseSession, 'prepare' | 'getBookmark'>
 
 /** Events per `sendBatch` (Queues take 100 messages a batch) and rows the cron reads per page. */
-const PAGE = 100
+export const PAGE = 100
 /** Bytes of JSON per `sendBatch`, below the 256 KB a batch may carry. */
 const BATCH_BYTES = 200_000
 
@@ -45,7 +45,7 @@ export function toOutboxEvent(row: Record<string, unknown>): OutboxEvent {
 const encoder = new TextEncoder()
 
 /** Splits messages into `sendBatch`-sized groups by count and bytes. */
-function batches<T>(messages: T[]): T[][] {
+function batches<T>(messages: readonly T[]): T[][] {
   const groups: T[][] = []
   let bytes = 0
   for (const message of messages) {
@@ -73,36 +73,63 @@ async function markDelivered(db: Outbox, seqs: readonly number[]) {
     .run()
 }
 
+/** An outbox row ready to send: its SET for SCIM_EVENTS and, unless skipped, its dispatch for SCIM_WEBHOOKS. */
+export interface DeliveryEntry {
+  readonly seq: number
+  readonly token: SecurityEventToken
+  readonly webhook?: WebhookEvent
+}
+
 /**
- * Sends outbox rows as SET payloads to each bound queue, in at most `maxBatches` batches, then marks
- * what was sent delivered with ONE statement, also when a later batch failed: the rest stays
- * undelivered for the cron (at-least-once; receivers de-duplicate by `jti`). `bookmark` is at least
- * as new as the commit of every row. Answers how many were sent.
+ * The entries of outbox rows; `bookmark` is at least as new as the commit of every row. With
+ * `endpointsInWrite` (the rows were returned by a write on the control database, which holds the
+ * webhook endpoints), a row no enabled endpoint covered in that write's transaction gets no webhook
+ * dispatch: an endpoint receives the events committed after it was registered or enabled, and an
+ * event committed before has no endpoint to go to. Otherwise every row is dispatched, and the
+ * webhook consumer finds its endpoints.
  */
-export async function deliverRows(
-  db: Outbox,
-  sinks: DeliverySinks,
+export function deliveryEntries(
   env: Env,
   rows: readonly Record<string, unknown>[],
   bookmark: string | null,
-  maxBatches = Number.POSITIVE_INFINITY,
-) {
+  endpointsInWrite = false,
+): DeliveryEntry[] {
   const now = new Date()
-  const entries = rows.map((row) => {
+  return rows.map((row) => {
     const event = toOutboxEvent(row)
     const token = setPayload(event, issuerOf(env, event.tenantId), now, bookmark)
-    return { seq: Number(row.seq), token, webhook: webhookEvent(event, Number(row.seq), token) }
+    const seq = Number(row.seq)
+    if (endpointsInWrite && row.webhookCovered === 0) return { seq, token }
+    return { seq, token, webhook: webhookEvent(event, seq, token) }
   })
+}
+
+/**
+ * Sends entries to each bound queue, in at most `maxBatches` batches, then marks what was sent
+ * delivered with ONE statement, also when a later batch failed: the rest stays undelivered for the
+ * cron (at-least-once; receivers de-duplicate by `jti`). Answers how many were sent.
+ */
+export async function sendEntries(
+  db: Outbox,
+  sinks: DeliverySinks,
+  entries: readonly DeliveryEntry[],
+  maxBatches = Number.POSITIVE_INFINITY,
+) {
   const sent: number[] = []
   try {
     for (const group of batches(entries).slice(0, maxBatches)) {
       await sinks.events?.sendBatch(group.map(({ token }) => ({ body: token, contentType: 'json' as const })))
-      await sinks.webhooks?.sendBatch(
-        group.map(({ webhook }) => ({
-          body: { kind: 'dispatch', event: webhook } satisfies WebhookMessage,
-          contentType: 'json' as const,
-        })),
+      const dispatches = group.flatMap(({ webhook }) =>
+        webhook
+          ? [
+              {
+                body: { kind: 'dispatch', event: webhook } satisfies WebhookMessage,
+                contentType: 'json' as const,
+              },
+            ]
+          : [],
       )
+      if (dispatches.length > 0) await sinks.webhooks?.sendBatch(dispatches)
       sent.push(...group.map((entry) => entry.seq))
     }
   } finally {
@@ -110,6 +137,15 @@ export async function deliverRows(
   }
   return sent.length
 }
+
+/** Sends outbox rows as SET payloads (`sendEntries`); `bookmark` as for `deliveryEntries`. */
+export const deliverRows = (
+  db: Outbox,
+  sinks: DeliverySinks,
+  env: Env,
+  rows: readonly Record<string, unknown>[],
+  bookmark: string | null,
+) => sendEntries(db, sinks, deliveryEntries(env, rows, bookmark))
 
 /**
  * Re-sends a database's undelivered events of every tenant, oldest first, up to `maxPages` pages:

@@ -108,6 +108,27 @@ export interface Call {
 
 /** Calls the Worker's own fetch handler with `bindings` replacing the real ones. */
 export async function callWith(bindings: Partial<Env>, tenant: TestTenant, path: string, call: Call = {}) {
+  // A test's own KV stands in for the token store: this isolate's copy of the record must not answer for it.
+  if (bindings.TENANTS) forgetTenantRecord(tenant.name)
+  return callOn(envWith(bindings), tenant, path, call)
+}
+
+/** Calls sent at once to ONE env object, as a deployment's concurrent requests are. */
+export async function concurrentCallsWith(
+  bindings: Partial<Env>,
+  tenant: TestTenant,
+  calls: readonly { path: string; call: Call }[],
+) {
+  if (bindings.TENANTS) forgetTenantRecord(tenant.name)
+  const shared = envWith(bindings)
+  return Promise.all(calls.map(({ path, call }) => callOn(shared, tenant, path, call)))
+}
+
+// No activity log unless a test asks: its flush keeps waitUntil open up to its 10 s interval, which
+// waitOnExecutionContext would wait out on every call.
+const envWith = (bindings: Partial<Env>) => ({ ...env, SCIM_ACTIVITY: undefined, ...bindings })
+
+async function callOn(bindings: ReturnType<typeof envWith>, tenant: TestTenant, path: string, call: Call) {
   const headers = new Headers({ ...call.headers, authorization: `Bearer ${call.token ?? tenant.token}` })
   if (call.body !== undefined) headers.set('content-type', 'application/scim+json')
   const request = new Request(`https://${tenant.host}/scim/v2${path}`, {
@@ -115,12 +136,8 @@ export async function callWith(bindings: Partial<Env>, tenant: TestTenant, path:
     headers,
     body: call.body === undefined ? undefined : JSON.stringify(call.body),
   })
-  // A test's own KV stands in for the token store: this isolate's copy of the record must not answer for it.
-  if (bindings.TENANTS) forgetTenantRecord(tenant.name)
   const ctx = createExecutionContext()
-  // No activity log unless a test asks: its flush keeps waitUntil open up to its 10 s interval, which
-  // waitOnExecutionContext would wait out on every call.
-  const response = await worker.fetch(request, { ...env, SCIM_ACTIVITY: undefined, ...bindings }, ctx)
+  const response = await worker.fetch(request, bindings, ctx)
   await waitOnExecutionContext(ctx)
   const text = await response.text()
   // biome-ignore lint/suspicious/noExplicitAny: tests inspect arbitrary SCIM JSON
