@@ -201,7 +201,9 @@ function computedOfPage(
 /**
  * Answers a list or search request, RFC 7644 §3.4.2–3.4.3 and RFC 9865, with ONE D1 batch: the page,
  * `totalResults`, and the computed attributes (a user's groups, a group's members) of the page's
- * rows only when the projection returns them. `count=0` reads no rows, only the count.
+ * rows only when the projection returns them; a second round trip only when the users after the
+ * first prove to have fewer groups than its estimate allowed for (`groupsOfPage`). `count=0` reads
+ * no rows, only the count.
  */
 export async function listResources(
   tenant: TenantReader,
