@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- --noisy-neighbour` (issue #12): tenant A holds the adversarial group graph and
- * sends its four worst requests at once, twice each, while tenant B, on the same D1 database, sends
- * `GET /Users?count=1` one after another. Passes when B's median latency during the attacks is at
+ * sends its two worst requests twice each, all four at once, while tenant B, on the same D1
+ * database and from a process of its own (bench-victim.ts), sends `GET /Users?count=1` one after
+ * another. Passes when B's median latency during the attacks is at
  * most max(3 × its quiet median, quiet median + 50 ms), nothing answers 5xx and no request of A
  * takes more than 5 s. Figures come from Server-Timing: D1 time and the Worker's time outside D1.
  */

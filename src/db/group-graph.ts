@@ -24,10 +24,13 @@ export const rowsOfKind = (rows: SQL, kind: 'User' | 'Group') =>
  * always answered whole. `CROSS JOIN` keeps the ids as the outer loop, in page order, so the LIMIT
  * ends the reads there (test/integration/query-plans.test.ts).
  */
+/** `budget` as a row count for SQL: a whole number, at least 0. */
+const rowLimit = (budget: number) => Math.max(0, Math.floor(budget))
+
 export function membershipsInPageOrder(columns: SQL, join: SQL, budget: number): SQL {
   const from = (ids: SQL) => sql`SELECT ${columns} FROM (${ids}) i CROSS JOIN ${join}`
   if (!Number.isFinite(budget)) return from(sql`SELECT id FROM ids`)
-  const rest = sql.raw(String(Math.max(0, Math.floor(budget)) + 1))
+  const rest = sql.raw(String(rowLimit(budget) + 1))
   return sql`SELECT * FROM (${from(sql`SELECT id FROM ids LIMIT 1`)})
     UNION ALL SELECT * FROM (${from(sql`SELECT id FROM ids LIMIT -1 OFFSET 1`)} LIMIT ${rest})`
 }
@@ -95,13 +98,13 @@ function walkParts(t: string, known: readonly string[]) {
   }
 }
 
-const rowLimit = (budget: number) => sql.raw(String(Math.max(0, Math.floor(budget))))
-
 /** Every user's memberships (past the first user up to `budget` + 1 rows), and one walk up from them. */
 function wholeWalk(parts: WalkParts, budget: number): SQL {
   const { columns, join, notKnown, where, step } = parts
   const direct = membershipsInPageOrder(columns, join, budget)
-  const limit = Number.isFinite(budget) ? sql`read_limit(n) AS (SELECT ${rowLimit(budget)}),` : sql``
+  const limit = Number.isFinite(budget)
+    ? sql`read_limit(n) AS (SELECT ${sql.raw(String(rowLimit(budget)))}),`
+    : sql``
   return sql`${limit} direct AS MATERIALIZED (${direct}),
     reached(id) AS (SELECT group_id FROM direct ${where(notKnown('group_id'))}
       UNION ${step('reached', notKnown('gm.group_id'))})`
@@ -113,7 +116,7 @@ function wholeWalk(parts: WalkParts, budget: number): SQL {
  */
 function estimatedWalks(parts: WalkParts, budget: number): SQL {
   const { columns, join, notKnown, where, step } = parts
-  const whole = rowLimit(budget)
+  const whole = sql.raw(String(rowLimit(budget)))
   const notFirst = (column: string) => [sql`${sql.raw(column)} NOT IN (SELECT id FROM first_reached)`]
   return sql`first AS MATERIALIZED (SELECT ${columns} FROM (SELECT id FROM ids LIMIT 1) i CROSS JOIN ${join}),
     first_reached(id) AS (SELECT group_id FROM first ${where(notKnown('group_id'))}
