@@ -10,8 +10,8 @@ export interface GroupOfUser {
 
 /**
  * The rows whose computed attributes a read wants: `rows` selects `type` and `id` (a page of a list,
- * or one resource), materialized whole, since SQLite, reading only its ids, would scan the tenant's
- * (created, id) index instead of using the filter's own (test/integration/query-plans.test.ts).
+ * `pageIdsQuery`, or one resource), materialized once, so that the walks read the page's ids in
+ * page order without running its query again.
  */
 export const rowsOfKind = (rows: SQL, kind: 'User' | 'Group') =>
   sql`page AS MATERIALIZED (${rows}), ids AS MATERIALIZED (SELECT id FROM page WHERE type = ${sql.raw(`'${kind}'`)})`

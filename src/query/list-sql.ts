@@ -43,30 +43,58 @@ const from = (arm: Arm) => sql.raw(`${TABLES[arm.kind]} ${arm.target.alias}`)
 /** Whether any arm's sort key can be NULL; the order must then place NULLs the same way for all arms. */
 export const nullableOrder = (arms: readonly Arm[]) => arms.some((a) => a.key.nullable)
 
-/**
- * One page of the filtered, ordered set: each resource type's rows as columns `type, id, created,
- * lastModified, version, resource, sk` (sk: the sort key), UNION ALL at the root (RFC 7644 §3.4.3).
- * SQLite flattens the single-type form, so ORDER BY and the keyset use the (tenant_id, created, id)
- * indexes; LIMIT/OFFSET serve startIndex.
- */
-export function pageQuery(arms: readonly Arm[], window: PageWindow): SQL {
+/** The columns of a page's rows: all of them, or only what the reads of computed attributes need. */
+const PAGE_COLUMNS = {
+  rows: ['type', 'id', 'created', 'lastModified', 'version', 'resource', 'sk'],
+  ids: ['type', 'id', 'sk'],
+} as const
+
+function pageOf(arms: readonly Arm[], window: PageWindow, columns: keyof typeof PAGE_COLUMNS): SQL {
   const nullable = nullableOrder(arms)
+  const wanted = new Set<string>(PAGE_COLUMNS[columns])
   const selects = arms.map((arm) => {
     const c = (name: string) => column(arm.target, name)
     const key = { value: arm.key.value, nullable }
     const seek = window.after ? [seekAfter(key, c('id'), window.after, window.ascending)] : []
-    return sql`SELECT ${sql.raw(`'${arm.kind}'`)} AS type, ${c('id')} AS id, ${c('created')} AS created,
-      ${c('last_modified')} AS lastModified, ${c('version')} AS version, ${c('resource')} AS resource,
-      ${arm.key.value} AS sk FROM ${from(arm)} WHERE ${conditions(arm, seek)}`
+    const all: [string, SQL][] = [
+      ['type', sql.raw(`'${arm.kind}'`)],
+      ['id', c('id')],
+      ['created', c('created')],
+      ['lastModified', c('last_modified')],
+      ['version', c('version')],
+      ['resource', c('resource')],
+      ['sk', arm.key.value],
+    ]
+    const list = all
+      .filter(([name]) => wanted.has(name))
+      .map(([name, value]) => sql`${value} AS ${sql.raw(name)}`)
+    return sql`SELECT ${sql.join(list, sql`, `)} FROM ${from(arm)} WHERE ${conditions(arm, seek)}`
   })
   const offset = window.offset > 0 ? sql` OFFSET ${window.offset}` : sql``
-  return sql`SELECT type, id, created, lastModified, version, resource, sk FROM (${sql.join(selects, sql` UNION ALL `)})
+  return sql`SELECT ${sql.raw(PAGE_COLUMNS[columns].join(', '))} FROM (${sql.join(selects, sql` UNION ALL `)})
     ORDER BY ${orderBy(
       nullable,
       window.ascending,
       arms.every((a) => a.indexedLookup),
     )} LIMIT ${window.limit}${offset}`
 }
+
+/**
+ * One page of the filtered, ordered set: each resource type's rows as columns `type, id, created,
+ * lastModified, version, resource, sk` (sk: the sort key), UNION ALL at the root (RFC 7644 §3.4.3).
+ * SQLite flattens the single-type form, so ORDER BY and the keyset use the (tenant_id, created, id)
+ * indexes; LIMIT/OFFSET serve startIndex.
+ */
+export const pageQuery = (arms: readonly Arm[], window: PageWindow): SQL => pageOf(arms, window, 'rows')
+
+/**
+ * The same page as `type, id, sk`, for the reads of its computed attributes. Unfiltered, the
+ * (tenant_id, created, id) index alone answers it, where the whole rows would be read and copied
+ * once more. Filtered, it is the page whole: reading only ids, SQLite would prefer a scan of that
+ * index to the filter's own (test/integration/query-plans.test.ts).
+ */
+export const pageIdsQuery = (arms: readonly Arm[], window: PageWindow): SQL =>
+  pageOf(arms, window, arms.some((arm) => arm.filter) ? 'rows' : 'ids')
 
 /** The size of one arm's filtered set, as a row `n`; unfiltered, the kept count (COUNT is linear in SQLite). */
 function countOf(arm: Arm): SQL {

@@ -11,7 +11,7 @@ import { LIST_RESPONSE } from '../schema/urns'
 import { checkParameterBudget, compileFilter, isIndexedLookup } from './compile-filter'
 import { type CursorBinding, type CursorPosition, cursorsDisabled, openCursor, sealCursor } from './cursor'
 import type { ListParams } from './list-params'
-import { ALIASES, type Arm, countQuery, type PageWindow, pageQuery } from './list-sql'
+import { ALIASES, type Arm, countQuery, type PageWindow, pageIdsQuery, pageQuery } from './list-sql'
 import { groupsOfPage, selectGroupsOfPage } from './page-groups'
 import { type RowPosition, resolveSortBy, type SortValue, sortKeyOf } from './sort'
 
@@ -219,7 +219,7 @@ export async function listResources(
   const reads: { kind: Arm['kind']; index: number }[] = []
   if (params.count > 0) {
     statements.push(pageQuery(arms, plan.window))
-    const idsPage = pageQuery(arms, { ...plan.window, limit: params.count })
+    const idsPage = pageIdsQuery(arms, { ...plan.window, limit: params.count })
     const few = params.count === 1 || arms.every((arm) => arm.indexedLookup)
     for (const arm of arms) {
       const name = arm.kind === 'User' ? 'groups' : 'members'
