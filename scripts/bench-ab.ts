@@ -119,8 +119,8 @@ async function main(): Promise<void> {
   const unknown = wanted.filter((name) => !abPhases.some((p) => p.name === name))
   if (unknown.length > 0) throw new CliError(`Unknown phase: ${unknown.join(', ')}`, USAGE)
   const phases = abPhases.filter((p) => wanted.includes(p.name))
-  if (wanted.includes('delete') && !wanted.includes('create'))
-    throw new CliError('The delete phase deletes what the create phase made: name both', USAGE)
+  if ((wanted.includes('patch') || wanted.includes('delete')) && !wanted.includes('create'))
+    throw new CliError('The patch and delete phases act on what the create phase made: name it too', USAGE)
   const roots = { before: values.before, after: values.after ?? PROJECT_ROOT }
   log(`Starting both servers and loading 1,000 users in 20 groups into each…`)
   const sides = [

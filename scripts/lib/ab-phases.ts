@@ -76,7 +76,15 @@ export async function loadDirectory(api: ScimClient): Promise<Pick<AbSide, 'user
 
 const spread = (i: number) => (i * 7) % USERS
 
-/** In run order: `delete` deletes what `create` made in the same round. */
+/** A user the `create` phase made this round, spread over them. */
+function created(side: AbSide, i: number): string {
+  const id = side.created[(i * 13) % side.created.length]
+  if (id === undefined)
+    throw new Error('The patch and delete phases act on what the create phase made: run it')
+  return id
+}
+
+/** In run order: `patch` and `delete` act on what `create` made in the same round. */
 export const abPhases: readonly AbPhase[] = [
   {
     name: 'lookup',
@@ -113,11 +121,12 @@ export const abPhases: readonly AbPhase[] = [
     answered: (side, answer) => side.created.push(String((answer.json as { id: string }).id)),
   },
   {
+    // As the workload's update phase: users created by POST earlier in the sitting.
     name: 'patch',
     requests: 200,
     request: (side, i) => ({
       method: 'PATCH',
-      path: `/Users/${side.userIds[(i * 13) % USERS]}`,
+      path: `/Users/${created(side, i)}`,
       body: { schemas: [PATCH], Operations: [{ op: 'replace', path: 'name.givenName', value: `Given${i}` }] },
       status: 200,
     }),
@@ -126,9 +135,8 @@ export const abPhases: readonly AbPhase[] = [
     name: 'delete',
     requests: 200,
     request: (side) => {
-      const id = side.created.shift()
-      if (id === undefined) throw new Error('The delete phase deletes what the create phase made: run both')
-      return { method: 'DELETE', path: `/Users/${id}`, status: 204 }
+      created(side, 0)
+      return { method: 'DELETE', path: `/Users/${side.created.shift()}`, status: 204 }
     },
   },
   {

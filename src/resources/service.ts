@@ -2,13 +2,14 @@
 import { runBatch, type Statement } from '../db/batch'
 import { eventRowsOf } from '../db/events'
 import { selectResource, toStored } from '../db/resource-store'
-import { tableOf } from '../db/resource-tables'
+import { type StoredResource, tableOf } from '../db/resource-tables'
 import { isWriteConflict, nestingLimitError, storageLimitError, uniquenessError } from '../db/write-errors'
 import type { Tenant, TenantReader } from '../env'
 import type { AcceptedVersions } from '../http/etag'
 import { ScimError } from '../http/scim-error'
 import type { ProjectionRequest } from '../projection/project'
 import { answerOf, computedOf, computedReads, type Json, type ResourceKind } from './answer'
+import { forgetUser, recalledUser, rememberUser } from './recent-users'
 import {
   currentOf,
   incoming,
@@ -46,12 +47,16 @@ export async function commit(
   }
 }
 
-/** Runs one plan as its own batch and answers from its rows. */
-const runPlan = async (tenant: Tenant, plan: WritePlan) => plan.answer(await commit(tenant, plan.statements))
+/** Runs one plan as its own batch and answers from its rows; a user it wrote is remembered. */
+async function runPlan(tenant: Tenant, kind: ResourceKind, plan: WritePlan) {
+  const answer = plan.answer(await commit(tenant, plan.statements))
+  if (kind === 'User' && plan.written) rememberUser(tenant, plan.written)
+  return answer
+}
 
 /** RFC 7644 §3.4.1 — one resource with its computed attributes, in one round trip. */
 export async function getResource(
-  tenant: TenantReader,
+  tenant: TenantReader & Partial<Pick<Tenant, 'record'>>,
   kind: ResourceKind,
   id: string,
   projection: ProjectionRequest,
@@ -63,7 +68,10 @@ export async function getResource(
   ])
   const [row] = rows
   if (!row) throw ScimError.notFound(`${kind} ${id} not found`)
-  return answerOf(tenant, kind, toStored(row), computedOf(kind, id, computed), projection)
+  const stored = toStored(row)
+  // An identity provider often reads a user, then writes it (recent-users.ts).
+  if (kind === 'User' && tenant.record) rememberUser({ record: tenant.record }, stored)
+  return answerOf(tenant, kind, stored, computedOf(kind, id, computed), projection)
 }
 
 /** RFC 7644 §3.3 — creates a resource in one batch. */
@@ -72,12 +80,52 @@ export const createResource = (
   kind: ResourceKind,
   body: Json,
   projection: ProjectionRequest,
-) => runPlan(tenant, planCreate(tenant, kind, body, projection))
+) => runPlan(tenant, kind, planCreate(tenant, kind, body, projection))
 
 /** Reads the current stored resource for a read-modify-write, checking `If-Match`. */
 async function readForWrite(tenant: Tenant, kind: ResourceKind, id: string, ifMatch: AcceptedVersions) {
   const [rows = []] = await runBatch(tenant.d1, [selectCurrent(tenant, kind, id)])
   return currentOf(rows, kind, id, ifMatch)
+}
+
+/**
+ * A read-modify-write: `plan` computes the write from the current resource. Without `If-Match`, a
+ * user this isolate saw within the minute is the first guess, which saves the read; the guess
+ * stands only when its write commits (the write is guarded by its version), and anything else it
+ * leads to (a lost race, an error, nothing to change) is decided again from a fresh read.
+ */
+async function readModifyWrite(
+  tenant: Tenant,
+  kind: ResourceKind,
+  id: string,
+  ifMatch: AcceptedVersions,
+  plan: (current: StoredResource) => WritePlan | undefined,
+  projection: ProjectionRequest,
+) {
+  const guess = kind === 'User' && ifMatch === undefined ? recalledUser(tenant, id) : undefined
+  const planned = guess && planOrNothing(() => plan(guess))
+  if (planned) {
+    try {
+      return await runPlan(tenant, kind, planned)
+    } catch (error) {
+      if (!isWriteConflict(error)) throw error
+    }
+  }
+  if (guess) forgetUser(tenant, id)
+  return retryOnConflict(async () => {
+    const current = await readForWrite(tenant, kind, id, ifMatch)
+    const fresh = plan(current)
+    return fresh ? runPlan(tenant, kind, fresh) : unchanged(tenant, kind, id, projection)
+  }, ifMatch)
+}
+
+/** The plan, or `undefined` when planning threw: a guess's error is left for the fresh read to decide. */
+function planOrNothing(plan: () => WritePlan | undefined): WritePlan | undefined {
+  try {
+    return plan()
+  } catch {
+    return undefined
+  }
 }
 
 /** Answers an unchanged resource (a PUT or PATCH that changed nothing writes nothing). */
@@ -96,11 +144,8 @@ export async function replaceResource(
 ) {
   // Malformed bodies fail before any read.
   incoming(tenant, kind, body, 'replace')
-  return retryOnConflict(async () => {
-    const current = await readForWrite(tenant, kind, id, ifMatch)
-    const plan = planReplace(tenant, kind, current, body, projection, ifMatch)
-    return plan ? runPlan(tenant, plan) : unchanged(tenant, kind, id, projection)
-  }, ifMatch)
+  const plan = (current: StoredResource) => planReplace(tenant, kind, current, body, projection, ifMatch)
+  return readModifyWrite(tenant, kind, id, ifMatch, plan, projection)
 }
 
 /** RFC 7644 §3.5.2 — applies a PatchOp atomically; concurrent patches are retried, never lost. */
@@ -112,11 +157,8 @@ export async function patchResource(
   projection: ProjectionRequest,
   ifMatch: AcceptedVersions,
 ) {
-  return retryOnConflict(async () => {
-    const current = await readForWrite(tenant, kind, id, ifMatch)
-    const plan = planPatch(tenant, kind, current, body, projection, ifMatch)
-    return plan ? runPlan(tenant, plan) : unchanged(tenant, kind, id, projection)
-  }, ifMatch)
+  const plan = (current: StoredResource) => planPatch(tenant, kind, current, body, projection, ifMatch)
+  return readModifyWrite(tenant, kind, id, ifMatch, plan, projection)
 }
 
 /** RFC 7644 §3.6 — deletes a resource and its memberships in one batch. */
@@ -126,6 +168,7 @@ export async function removeResource(
   id: string,
   ifMatch: AcceptedVersions,
 ) {
+  if (kind === 'User') forgetUser(tenant, id)
   try {
     await runWrite(tenant, planRemove(tenant, kind, id, ifMatch))
   } catch (error) {

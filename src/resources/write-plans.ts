@@ -40,6 +40,8 @@ import { membershipStatements } from './membership-writes'
  */
 export interface WritePlan {
   readonly statements: readonly Statement[]
+  /** The resource as stored once the batch committed, when the plan knows it whole. */
+  readonly written?: StoredResource
   answer(results: readonly Record<string, unknown>[][]): Answer
 }
 
@@ -100,6 +102,7 @@ export function planCreate(
       ...(members ? membershipStatements({ ...scope, groupId: stored.id }, [members], tenant.limits) : []),
       ...reads,
     ],
+    written: stored,
     answer(results) {
       const computed =
         reads.length > 0
@@ -197,6 +200,7 @@ function planChange(
       ...membershipStatements({ ...scope, groupId: current.id }, change.membership, tenant.limits),
       ...reads,
     ],
+    written,
     answer(results) {
       const read = reads.length === 0 ? [] : results.slice(-reads.length)
       if (written) return answerOf(tenant, kind, written, computedOf(kind, current.id, read), projection)
