@@ -7,6 +7,7 @@ import { executeBulk } from '../../src/resources/bulk/bulk-execute'
 import { bulkQueryBudget, maxBulkOperations } from '../../src/resources/bulk/bulk-limits'
 import { parseBulkRequest } from '../../src/resources/bulk/bulk-request'
 import { builtinRegistry } from '../../src/schema/builtin'
+import { tenantKey } from '../../src/tenancy/tenant-record'
 import { createUser, oktaUser, patchOp } from '../support/fixtures'
 import { scim } from '../support/scim-client'
 import { createTenant, type TestTenant } from '../support/tenant'
@@ -64,12 +65,19 @@ describe('/Bulk stays within MAX_QUERIES_PER_INVOCATION (issue #12 §5)', () => 
   })
 
   /** The tenant as the Worker builds it, with a budget of `queries` and its D1 round trips counted. */
-  function budgeted(tenant: TestTenant, queries: number) {
+  async function budgeted(tenant: TestTenant, queries: number) {
+    const record = await env.TENANTS.get(tenantKey(tenant.name), 'json')
     const stats = newRoundTripStats()
     const d1 = countRoundTrips(env.DB, stats)
     const limits = { ...DEFAULT_LIMITS, queriesPerInvocation: queries }
     const ctx = {
-      ...{ name: tenant.name, registry: builtinRegistry, baseUrl: tenant.baseUrl, tokenId: tenant.tokenId },
+      ...{
+        name: tenant.name,
+        record,
+        registry: builtinRegistry,
+        baseUrl: tenant.baseUrl,
+        tokenId: tenant.tokenId,
+      },
       ...{ d1, db: openDatabase(d1), limits, writtenEvents: [] },
     } as never
     const run = (operations: unknown[]) => {
@@ -101,7 +109,7 @@ describe('/Bulk stays within MAX_QUERIES_PER_INVOCATION (issue #12 §5)', () => 
   it('runs maxOperations dependent PATCHes of one user within the budget', async ({ expect }) => {
     const tenant = await createTenant()
     const user = await createUser(tenant, 'dependent@example.com')
-    const { stats, run, maxOperations } = budgeted(tenant, 50)
+    const { stats, run, maxOperations } = await budgeted(tenant, 50)
     const outcomes = await run(Array.from({ length: maxOperations }, (_, i) => patchTitle(user.id, `t${i}`)))
     expect(outcomes.map((o) => o.status)).toEqual(Array(maxOperations).fill('200'))
     expect(stats.count).toBeLessThanOrEqual(bulkQueryBudget({ ...DEFAULT_LIMITS, queriesPerInvocation: 50 }))
@@ -112,14 +120,26 @@ describe('/Bulk stays within MAX_QUERIES_PER_INVOCATION (issue #12 §5)', () => 
   }) => {
     const tenant = await createTenant()
     const taken = await createUser(tenant, 'taken@example.com')
-    const { stats, run, maxOperations } = budgeted(tenant, 50)
-    const users = await Promise.all(
-      Array.from({ length: maxOperations }, (_, i) => createUser(tenant, `b${i}@example.com`)),
-    )
+    const { stats, run, maxOperations } = await budgeted(tenant, 50)
+    // Created by /Bulk, which keeps no user in the isolate's memory: each PATCH reads its user first.
+    const created = await scim(tenant, '/Bulk', {
+      body: {
+        schemas: [BULK],
+        Operations: Array.from({ length: maxOperations }, (_, i) => ({
+          method: 'POST',
+          path: '/Users',
+          bulkId: `b${i}`,
+          data: oktaUser(`b${i}@example.com`),
+        })),
+      },
+    })
+    const users: { id: string }[] = created.json.Operations.map((o: { location: string }) => ({
+      id: o.location.split('/').at(-1),
+    }))
     // The first operation fails its batch (409), so every operation is re-run alone: two round trips each.
     const rename = {
       method: 'PATCH',
-      path: `/Users/${users[0].id}`,
+      path: `/Users/${users[0]?.id}`,
       data: patchOp({ op: 'replace', path: 'userName', value: taken.userName }),
     }
     const outcomes = await run([rename, ...users.slice(1).map((u) => patchTitle(u.id, 'x'))])
