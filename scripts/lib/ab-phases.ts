@@ -3,14 +3,13 @@
  * each a fixed number of requests per round, on a directory of 1,000 users in 20 groups.
  */
 import type { ScimClient, TimedAnswer } from './bench-client'
+import { bulkCreate } from './bench-load'
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User'
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group'
-const BULK = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest'
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
 const USERS = 1000
 const GROUPS = 20
-const PER_BULK = 250
 
 export interface AbSide {
   name: string
@@ -48,29 +47,14 @@ const filter = (expression: string) => `?filter=${encodeURIComponent(expression)
 
 /** Loads the directory by /Bulk, every user in one of the groups. */
 export async function loadDirectory(api: ScimClient): Promise<Pick<AbSide, 'userIds'>> {
-  const userIds: string[] = []
-  for (let first = 0; first < USERS; first += PER_BULK) {
-    const Operations = Array.from({ length: PER_BULK }, (_, k) => ({
-      method: 'POST',
-      path: '/Users',
-      bulkId: `u${k}`,
-      data: userBody(userName(first + k)),
-    }))
-    const answer = await api.expect(200, 'POST', '/Bulk', { schemas: [BULK], Operations }, 120_000)
-    const done = (answer.json as { Operations: { location: string }[] }).Operations
-    userIds.push(...done.map((o) => o.location.split('/').at(-1) as string))
-  }
-  const Operations = Array.from({ length: GROUPS }, (_, g) => ({
-    method: 'POST',
-    path: '/Groups',
-    bulkId: `g${g}`,
-    data: {
-      schemas: [GROUP],
-      displayName: `Group ${g}`,
-      members: userIds.filter((_, i) => i % GROUPS === g).map((value) => ({ value })),
-    },
+  const users = Array.from({ length: USERS }, (_, i) => userBody(userName(i)))
+  const userIds = await bulkCreate(api, '/Users', users)
+  const groups = Array.from({ length: GROUPS }, (_, g) => ({
+    schemas: [GROUP],
+    displayName: `Group ${g}`,
+    members: userIds.filter((_, i) => i % GROUPS === g).map((value) => ({ value })),
   }))
-  await api.expect(200, 'POST', '/Bulk', { schemas: [BULK], Operations }, 120_000)
+  await bulkCreate(api, '/Groups', groups)
   return { userIds }
 }
 

@@ -74,7 +74,11 @@ const idOfLocation = (location: string | undefined) => location?.split('/').at(-
  * Creates `items` by as few BulkRequests as the server's limits allow (BULK_SIZE operations,
  * BULK_BYTES) and answers the new resources' ids in order; any failed operation throws.
  */
-async function bulkCreate(api: ScimClient, path: '/Users' | '/Groups', items: unknown[]): Promise<string[]> {
+export async function bulkCreate(
+  api: ScimClient,
+  path: '/Users' | '/Groups',
+  items: unknown[],
+): Promise<string[]> {
   const ids: string[] = []
   let chunk: unknown[] = []
   let bytes = 0

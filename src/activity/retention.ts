@@ -1,7 +1,7 @@
 import { d1Port } from '../admin/worker-ports'
 import { statement } from '../control/ports'
 import { pruneSetupStatements } from '../control/setup-links'
-import { d1Binding } from '../ops/d1-bindings'
+import { CONTROL_DATABASE, d1Binding } from '../ops/d1-bindings'
 
 /** How long the activity log keeps failures and usage counts. */
 export const ACTIVITY_RETENTION_DAYS = 30
@@ -12,7 +12,7 @@ export const ACTIVITY_RETENTION_DAYS = 30
  */
 export async function pruneActivity(env: Env, now: Date) {
   // The control tables are on `DB`; an environment without it has no activity to prune.
-  if (!d1Binding(env, 'DB')) return { failures: 0, usage: 0 }
+  if (!d1Binding(env, CONTROL_DATABASE)) return { failures: 0, usage: 0 }
   const cutoff = new Date(now.getTime() - ACTIVITY_RETENTION_DAYS * 86_400_000).toISOString()
   const results = await d1Port(env.DB).batch([
     statement('DELETE FROM scim_failures WHERE at < ? RETURNING seq', cutoff),

@@ -1,6 +1,6 @@
 import { statement } from '../control/ports'
 import { publishPending } from '../control/publish'
-import { d1Binding } from '../ops/d1-bindings'
+import { CONTROL_DATABASE, d1Binding } from '../ops/d1-bindings'
 import { IDEMPOTENCY_TTL_HOURS } from './idempotency'
 import { workerPorts } from './worker-ports'
 
@@ -14,7 +14,7 @@ const PUBLISH_LIMIT = 50
 export async function controlPlaneMaintenance(env: Env, now: Date) {
   // The control tables are on `DB`; an environment without it (the change-event tests' cron runs
   // against their own database only) has no control plane to maintain.
-  if (!d1Binding(env, 'DB')) return { published: 0, idempotencyKeysExpired: 0 }
+  if (!d1Binding(env, CONTROL_DATABASE)) return { published: 0, idempotencyKeysExpired: 0 }
   const ports = workerPorts(env)
   const published = await publishPending(ports, PUBLISH_LIMIT)
   const cutoff = new Date(now.getTime() - IDEMPOTENCY_TTL_HOURS * 3_600_000).toISOString()

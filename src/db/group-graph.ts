@@ -16,6 +16,9 @@ export interface GroupOfUser {
 export const rowsOfKind = (rows: SQL, kind: 'User' | 'Group') =>
   sql`page AS MATERIALIZED (${rows}), ids AS MATERIALIZED (SELECT id FROM page WHERE type = ${sql.raw(`'${kind}'`)})`
 
+/** `budget` as a row count for SQL: a whole number, at least 0. */
+const rowLimit = (budget: number) => Math.max(0, Math.floor(budget))
+
 /**
  * The membership rows `columns` of the ids (`i.id`) in page order, through `join` (group_members
  * `gm` on `i.id`), stopping one row past `budget`: a page stops before its computed elements exceed
@@ -24,9 +27,6 @@ export const rowsOfKind = (rows: SQL, kind: 'User' | 'Group') =>
  * always answered whole. `CROSS JOIN` keeps the ids as the outer loop, in page order, so the LIMIT
  * ends the reads there (test/integration/query-plans.test.ts).
  */
-/** `budget` as a row count for SQL: a whole number, at least 0. */
-const rowLimit = (budget: number) => Math.max(0, Math.floor(budget))
-
 export function membershipsInPageOrder(columns: SQL, join: SQL, budget: number): SQL {
   const from = (ids: SQL) => sql`SELECT ${columns} FROM (${ids}) i CROSS JOIN ${join}`
   if (!Number.isFinite(budget)) return from(sql`SELECT id FROM ids`)

@@ -49,25 +49,30 @@ const PAGE_COLUMNS = {
   ids: ['type', 'id', 'sk'],
 } as const
 
+type PageColumn = (typeof PAGE_COLUMNS)['rows'][number]
+
+function columnsOf(arm: Arm): Record<PageColumn, SQL> {
+  const c = (name: string) => column(arm.target, name)
+  return {
+    type: sql.raw(`'${arm.kind}'`),
+    id: c('id'),
+    created: c('created'),
+    lastModified: c('last_modified'),
+    version: c('version'),
+    resource: c('resource'),
+    sk: arm.key.value,
+  }
+}
+
 function pageOf(arms: readonly Arm[], window: PageWindow, columns: keyof typeof PAGE_COLUMNS): SQL {
   const nullable = nullableOrder(arms)
-  const wanted = new Set<string>(PAGE_COLUMNS[columns])
   const selects = arms.map((arm) => {
-    const c = (name: string) => column(arm.target, name)
     const key = { value: arm.key.value, nullable }
-    const seek = window.after ? [seekAfter(key, c('id'), window.after, window.ascending)] : []
-    const all: [string, SQL][] = [
-      ['type', sql.raw(`'${arm.kind}'`)],
-      ['id', c('id')],
-      ['created', c('created')],
-      ['lastModified', c('last_modified')],
-      ['version', c('version')],
-      ['resource', c('resource')],
-      ['sk', arm.key.value],
-    ]
-    const list = all
-      .filter(([name]) => wanted.has(name))
-      .map(([name, value]) => sql`${value} AS ${sql.raw(name)}`)
+    const seek = window.after
+      ? [seekAfter(key, column(arm.target, 'id'), window.after, window.ascending)]
+      : []
+    const values = columnsOf(arm)
+    const list = PAGE_COLUMNS[columns].map((name) => sql`${values[name]} AS ${sql.raw(name)}`)
     return sql`SELECT ${sql.join(list, sql`, `)} FROM ${from(arm)} WHERE ${conditions(arm, seek)}`
   })
   const offset = window.offset > 0 ? sql` OFFSET ${window.offset}` : sql``

@@ -12,18 +12,19 @@ import type { Tenant } from '../env'
 
 const TTL_MS = 60_000
 const MAX_ENTRIES = 1000
-/** The JSON kept in all, and for one user: the isolate's memory (128 MB) serves requests first. */
-const MAX_BYTES = 4 * 1024 * 1024
-const MAX_ENTRY_BYTES = 64 * 1024
+/** The JSON kept in all, and for one user, in characters: the isolate's memory (128 MB) serves requests first. */
+const MAX_JSON = 4 * 1024 * 1024
+const MAX_ENTRY_JSON = 64 * 1024
 
 interface Entry {
   readonly stored: StoredResource
-  readonly bytes: number
+  /** The length of the resource's JSON. */
+  readonly size: number
   readonly at: number
 }
 
 const entries = new Map<string, Entry>()
-let totalBytes = 0
+let totalSize = 0
 
 type Owner = Pick<Tenant, 'record'>
 
@@ -34,20 +35,26 @@ function drop(key: string): void {
   const entry = entries.get(key)
   if (!entry) return
   entries.delete(key)
-  totalBytes -= entry.bytes
+  totalSize -= entry.size
 }
 
-/** Keeps `stored` as the tenant's user at its version (the newest first out of the map's order). */
-export function rememberUser(tenant: Owner, stored: StoredResource): void {
+/**
+ * Keeps `stored` as the tenant's user at its version; `size` is its resource's JSON length when the
+ * caller holds that JSON (a row just read), so that it is not serialized again.
+ */
+export function rememberUser(
+  tenant: Owner,
+  stored: StoredResource,
+  size = JSON.stringify(stored.resource).length,
+): void {
   const key = keyOf(tenant, stored.id)
   drop(key)
-  const bytes = JSON.stringify(stored.resource).length
-  if (bytes > MAX_ENTRY_BYTES) return
-  entries.set(key, { stored, bytes, at: Date.now() })
-  totalBytes += bytes
+  if (size > MAX_ENTRY_JSON) return
+  entries.set(key, { stored, size, at: Date.now() })
+  totalSize += size
   // Map order is insertion order: the oldest entries go first.
   for (const oldest of entries.keys()) {
-    if (entries.size <= MAX_ENTRIES && totalBytes <= MAX_BYTES) break
+    if (entries.size <= MAX_ENTRIES && totalSize <= MAX_JSON) break
     drop(oldest)
   }
 }

@@ -70,7 +70,8 @@ export async function getResource(
   if (!row) throw ScimError.notFound(`${kind} ${id} not found`)
   const stored = toStored(row)
   // An identity provider often reads a user, then writes it (recent-users.ts).
-  if (kind === 'User' && tenant.record) rememberUser({ record: tenant.record }, stored)
+  if (kind === 'User' && tenant.record)
+    rememberUser({ record: tenant.record }, stored, String(row.resource).length)
   return answerOf(tenant, kind, stored, computedOf(kind, id, computed), projection)
 }
 
