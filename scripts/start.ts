@@ -22,7 +22,8 @@ async function main(): Promise<void> {
   log('Building the Worker (wrangler deploy --dry-run)…')
   const plan = await planStart(options)
   const mf = new Miniflare({ ...plan.options, log: new Log(LogLevel.WARN) })
-  const url = await mf.ready
+  const entry = await mf.ready
+  const url = plan.direct ? await mf.unsafeGetDirectURL(plan.name) : entry
 
   // Cloudflare runs cron triggers in UTC; a run that fails is logged and the next one still comes.
   const crons = plan.crons.map(

@@ -84,6 +84,17 @@ describe('npm start: the built Worker on Miniflare, over wrangler-layout storage
     expect(other.status).toBe(401)
   })
 
+  it('hands requests straight to the Worker, as the edge does: no emulating entry Worker re-encodes the answer', async () => {
+    // Miniflare's entry Worker gzips a JSON answer for a client that accepts it; the Worker does not.
+    const health = await server!.request('GET', '/healthz', {
+      host: `localhost:${server!.port}`,
+      headers: { 'Accept-Encoding': 'gzip' },
+    })
+    expect(health.status, health.body).toBe(200)
+    expect(health.headers['content-type']).toMatch(/^application\/json/)
+    expect(health.headers['content-encoding']).toBeUndefined()
+  })
+
   it('provisions a user and sends its change event to the queue', async () => {
     const created = await scim('POST', '/Users', {
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
