@@ -119,10 +119,11 @@ export const removeAllMembers = (ctx: MembershipWriteContext, readded: readonly 
   removeMembersWhere(ctx, sql`1 = 1`, readded)
 
 /**
- * Removes `memberId` from every group that contains it (when it is deleted), bumping those groups'
- * versions and recording their events first, with the event rows `alsoEvents` selects.
+ * For `memberId`, about to be deleted: bumps the versions of the groups that contain it and records
+ * their events, with the event rows `alsoEvents` selects. Its member rows go after these statements:
+ * a user's with its row (trigger, migration 0011), a group's by `deleteResource`.
  */
-export function detachFromParents(
+export function leaveParents(
   scope: Scope & { tokenId: string; at: string },
   memberId: string,
   alsoEvents?: SQL,
@@ -136,6 +137,5 @@ export function detachFromParents(
       SELECT lower(hex(randomblob(16))), ${tenantId}, 'Group', g.id, 'membersRemoved', '["members"]',
         json_array(${memberId}), g.version, ${at}, ${tokenId}
       FROM groups g WHERE g.tenant_id = ${tenantId} AND g.id IN (${parents})${alsoEvents ? sql` UNION ALL ${alsoEvents}` : sql``}`),
-    sql`DELETE FROM group_members WHERE tenant_id = ${tenantId} AND member_id = ${memberId}`,
   ]
 }

@@ -1,7 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm'
 import { type ChangeEvent, recordEvent } from './events'
 import { membershipsInPageOrder, rowsOfKind } from './group-graph'
-import { detachFromParents, usersLeftInNoGroup } from './memberships'
+import { leaveParents, usersLeftInNoGroup } from './memberships'
 import { byId, type ResourceTable, rowOf, type Scope, type StoredResource } from './resource-tables'
 import { releaseValues } from './unique-values'
 
@@ -84,7 +84,12 @@ export function updateResource(
   ]
 }
 
-/** Statements that delete a resource, its child rows and memberships, and record the events. */
+/**
+ * Statements that delete a resource, its child rows and memberships, and record the events. A user's
+ * own rows (memberships, emails, unique values) go with its row, by trigger (migration 0011): fewer
+ * statements for the commonest delete. A group's go here: its members are unbounded, and a trigger
+ * would delete them all within one statement of a tenant-deletion round, which bounds its rows.
+ */
 export function deleteResource(
   scope: WriteScope,
   table: ResourceTable,
@@ -92,22 +97,25 @@ export function deleteResource(
   versions?: readonly number[],
 ) {
   const { db, tenantId, tokenId, at } = scope
-  const own =
-    table.type === 'User'
-      ? [sql`DELETE FROM user_emails WHERE tenant_id = ${tenantId} AND user_id = ${id}`]
-      : [sql`DELETE FROM group_members WHERE tenant_id = ${tenantId} AND group_id = ${id}`]
   const event: ChangeEvent = { resourceType: table.type, resourceId: id, operation: 'deleted', version: null }
   // A group's users for whom it was the last group: recorded before its member rows go.
   const leftInNoGroup =
     table.type === 'Group'
       ? usersLeftInNoGroup({ ...scope, groupId: id }, sql`tenant_id = ${tenantId} AND group_id = ${id}`, [])
       : undefined
+  const groupRows =
+    table.type === 'Group'
+      ? [
+          sql`DELETE FROM group_members WHERE tenant_id = ${tenantId} AND group_id = ${id}`,
+          sql`DELETE FROM group_members WHERE tenant_id = ${tenantId} AND member_id = ${id}`,
+          releaseValues(tenantId, table.type, id),
+        ]
+      : []
   // The count is the guard here, so the event stays last, after those of the groups it left.
   return [
     countChange(tenantId, table, -1, unchanged(scope, table, id, versions)),
-    ...detachFromParents(scope, id, leftInNoGroup),
-    ...own,
-    releaseValues(tenantId, table.type, id),
+    ...leaveParents(scope, id, leftInNoGroup),
+    ...groupRows,
     db.delete(table.table).where(byId(table, tenantId, id)),
     recordEvent(tenantId, tokenId, at, event),
   ]

@@ -35,22 +35,25 @@ export function roundRows(value: unknown): number {
 }
 
 /**
- * For each table: delete up to `rows` rows of `tenant` and read how many went (`changes()` of the
- * statement before); last, count what is left in all tables, by the `tenant_id` index of each.
+ * For each table: delete up to `rows` rows of `tenant`, then read the connection's total_changes(),
+ * which (unlike changes()) also counts what the DELETE's triggers deleted: a user's own rows go with
+ * it (migration 0011). The first statement reads it before any. Last, count what is left in all
+ * tables, by the `tenant_id` index of each.
  */
 export function roundStatements(tenant: string, tables: readonly string[], rows: number): Statement[] {
   for (const table of tables)
     if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`Bad table name ${table}`)
+  const totalChanges = () => statement('SELECT total_changes() AS total')
   const deletes = tables.flatMap((table) => [
     statement(
       `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE tenant_id = ? LIMIT ?)`,
       tenant,
       rows,
     ),
-    statement('SELECT changes() AS deleted'),
+    totalChanges(),
   ])
   const left = tables.map((table) => `(SELECT count(*) FROM ${table} WHERE tenant_id = ?1)`).join(' + ')
-  return [...deletes, statement(`SELECT ${left} AS rows_left`, tenant)]
+  return [totalChanges(), ...deletes, statement(`SELECT ${left} AS rows_left`, tenant)]
 }
 
 export interface RoundResult {
@@ -65,11 +68,12 @@ export interface RoundResult {
 export async function deleteRound(db: SqlPort, tenant: string, rows: number): Promise<RoundResult> {
   const tables = tenantTables()
   const results = await db.batch(roundStatements(tenant, tables, rows))
+  const totalAt = (i: number) => integerOf(results[2 * i]?.rows[0]?.total, 'total changes')
   const deleted: Record<string, number> = {}
   tables.forEach((table, i) => {
-    deleted[table] = integerOf(results[2 * i + 1]?.rows[0]?.deleted, table)
+    deleted[table] = integerOf(totalAt(i + 1) - totalAt(i), table)
   })
-  const rowsLeft = integerOf(results[2 * tables.length]?.rows[0]?.rows_left, 'rows left')
+  const rowsLeft = integerOf(results[2 * tables.length + 1]?.rows[0]?.rows_left, 'rows left')
   const deletedTotal = Object.values(deleted).reduce((sum, n) => sum + n, 0)
   // Counted over the same tables the round deletes from, so rows left means rows deleted.
   if (deletedTotal === 0 && rowsLeft > 0)

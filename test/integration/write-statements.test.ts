@@ -123,11 +123,14 @@ describe('statements of a user write', () => {
     expect,
   }) => {
     const tenant = await createTenant()
-    const user = await createUser(tenant, 'leaving@example.com')
+    const user = await createUser(tenant, 'leaving@example.com', {
+      emails: [{ value: 'leaving@example.com', type: 'work', primary: true }],
+    })
     const group = await createGroup(tenant, 'Left', [user.id])
     const { res, statements } = await writeOf(tenant, `/Users/${user.id}`, { method: 'DELETE' })
     expect(res.status, res.text).toBe(204)
-    expect(statements).toHaveLength(8)
+    // The count (its guard), the groups it left and their events, its row, its event.
+    expect(statements).toHaveLength(5)
     expect(mentions(statements, 'write_guard')).toBe(0)
     const feed = await env.DB.prepare(
       'SELECT resource_id AS id, operation FROM scim_events WHERE tenant_id = ? ORDER BY seq DESC LIMIT 2',
@@ -146,6 +149,21 @@ describe('statements of a user write', () => {
     // Deleting it again: 404, and the count stays.
     expect((await scim(tenant, `/Users/${user.id}`, { method: 'DELETE' })).status).toBe(404)
     expect(await count()).toEqual({ count: 0 })
+    // Its memberships, emails and unique values went with its row.
+    for (const [table, column] of [
+      ['group_members', 'member_id'],
+      ['user_emails', 'user_id'],
+      ['unique_values', 'resource_id'],
+    ]) {
+      const left = await env.DB.prepare(
+        `SELECT count(*) AS n FROM ${table} WHERE tenant_id = ? AND ${column} = ?`,
+      )
+        .bind(tenant.name, user.id)
+        .first<{ n: number }>()
+      expect(left, table).toEqual({ n: 0 })
+    }
+    expect((await scim(tenant, `/Groups/${group.id}`)).json.members ?? []).toEqual([])
+    expect((await createUser(tenant, 'leaving@example.com')).id).not.toBe(user.id)
   })
 
   it('answers 412 to a DELETE whose If-Match names an older version, and deletes nothing', async ({

@@ -135,18 +135,19 @@ describe('purge SQL', () => {
     expect(tenantTables()).not.toContain('write_guard')
   })
 
-  it('deletes in bounded rounds, counts each table and what is left', () => {
+  it('deletes in bounded rounds, counts each table (with what its triggers deleted) and what is left', () => {
     const statements = roundStatements('acme', ['users', 'groups'], 2000)
     expect(statements.map((s) => s.sql)).toEqual([
+      'SELECT total_changes() AS total',
       'DELETE FROM users WHERE rowid IN (SELECT rowid FROM users WHERE tenant_id = ? LIMIT ?)',
-      'SELECT changes() AS deleted',
+      'SELECT total_changes() AS total',
       'DELETE FROM groups WHERE rowid IN (SELECT rowid FROM groups WHERE tenant_id = ? LIMIT ?)',
-      'SELECT changes() AS deleted',
+      'SELECT total_changes() AS total',
       'SELECT (SELECT count(*) FROM users WHERE tenant_id = ?1) + (SELECT count(*) FROM groups WHERE tenant_id = ?1) AS rows_left',
     ])
-    expect(statements[0]?.params).toEqual(['acme', 2000])
+    expect(statements[1]?.params).toEqual(['acme', 2000])
     // The CLI inlines parameters (wrangler binds none): the name is quoted like any value.
-    expect(inlineStatement(roundStatements("x' OR '1'='1", ['users'], 10)[0]!)).toContain(
+    expect(inlineStatement(roundStatements("x' OR '1'='1", ['users'], 10)[1]!)).toContain(
       "'x'' OR ''1''=''1'",
     )
   })
