@@ -63,25 +63,38 @@ export function eventRowsOf(
 /** Member ids per event row, so no row nears D1's 1 MB value limit. */
 export const MEMBER_IDS_PER_EVENT = 1000
 
+/** The columns an event row gives, in the order `eventRow` and the other event SELECTs give them. */
+export const EVENT_COLUMNS = sql.raw(
+  'id, tenant_id, resource_type, resource_id, operation, attributes, member_ids, version, occurred_at, token_id',
+)
+
 /**
- * The statement that records `event` in the same batch as the change it describes, so an event
- * exists exactly when its change committed. The version is read from the row when not given
- * (membership changes bump it in SQL). Given `onlyIf` (a condition), the statement is also the
- * batch's write guard (src/db/resource-store.ts): unless the condition holds, the event's id is
- * NULL, and the NOT NULL violation rolls the whole batch back.
+ * `event` as one row of EVENT_COLUMNS (a SELECT), to insert alone (`recordEvent`) or after other
+ * event rows in one INSERT. The version is read from the row when not given (membership changes
+ * bump it in SQL). Given `onlyIf` (a condition), its id is NULL unless the condition holds.
  */
-export function recordEvent(tenantId: string, tokenId: string, at: string, event: ChangeEvent, onlyIf?: SQL) {
+export function eventRow(tenantId: string, tokenId: string, at: string, event: ChangeEvent, onlyIf?: SQL) {
   const table = event.resourceType === 'User' ? sql`users` : sql`groups`
   const version =
     event.version !== undefined
       ? event.version
       : sql`(SELECT version FROM ${table} WHERE tenant_id = ${tenantId} AND id = ${event.resourceId})`
   const id = onlyIf ? sql`CASE WHEN ${onlyIf} THEN ${crypto.randomUUID()} END` : crypto.randomUUID()
-  return returningEvents(sql`INSERT INTO scim_events
-    (id, tenant_id, resource_type, resource_id, operation, attributes, member_ids, version, occurred_at, token_id)
-    VALUES (${id}, ${tenantId}, ${event.resourceType}, ${event.resourceId}, ${event.operation},
+  return sql`SELECT ${id}, ${tenantId}, ${event.resourceType}, ${event.resourceId}, ${event.operation},
       ${event.attributes ? JSON.stringify(event.attributes) : null},
-      ${event.memberIds ? JSON.stringify(event.memberIds) : null}, ${version}, ${at}, ${tokenId})`)
+      ${event.memberIds ? JSON.stringify(event.memberIds) : null}, ${version}, ${at}, ${tokenId}`
+}
+
+/**
+ * The statement that records `event` in the same batch as the change it describes, so an event
+ * exists exactly when its change committed. Given `onlyIf` (a condition), the statement is also the
+ * batch's write guard (src/db/resource-store.ts): unless the condition holds, the event's id is
+ * NULL, and the NOT NULL violation rolls the whole batch back.
+ */
+export function recordEvent(tenantId: string, tokenId: string, at: string, event: ChangeEvent, onlyIf?: SQL) {
+  return returningEvents(
+    sql`INSERT INTO scim_events (${EVENT_COLUMNS}) ${eventRow(tenantId, tokenId, at, event, onlyIf)}`,
+  )
 }
 
 /** Events for a membership change, with the member ids split into chunks. */

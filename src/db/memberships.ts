@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm'
-import { MEMBER_IDS_PER_EVENT, returningEvents } from './events'
+import { EVENT_COLUMNS, MEMBER_IDS_PER_EVENT, returningEvents } from './events'
 import type { Scope } from './resource-tables'
 
 /**
@@ -41,7 +41,7 @@ const CHUNK = sql.raw(String(MEMBER_IDS_PER_EVENT))
 function eventFor(ctx: MembershipWriteContext, operation: string, prefix: SQL, rows: SQL, alsoRows?: SQL) {
   const { tenantId, groupId, tokenId, at } = ctx
   return returningEvents(sql`${prefix}
-    INSERT INTO scim_events (id, tenant_id, resource_type, resource_id, operation, attributes, member_ids, version, occurred_at, token_id)
+    INSERT INTO scim_events (${EVENT_COLUMNS})
     SELECT lower(hex(randomblob(16))), ${tenantId}, 'Group', ${groupId}, ${operation}, '["members"]',
       json_group_array(member_id),
       (SELECT version FROM groups WHERE tenant_id = ${tenantId} AND id = ${groupId}), ${at}, ${tokenId}
@@ -120,22 +120,23 @@ export const removeAllMembers = (ctx: MembershipWriteContext, readded: readonly 
 
 /**
  * For `memberId`, about to be deleted: bumps the versions of the groups that contain it and records
- * their events, with the event rows `alsoEvents` selects. Its member rows go after these statements:
- * a user's with its row (trigger, migration 0011), a group's by `deleteResource`.
+ * their events, then the event rows `laterEvents` selects (in that order, which `seq` keeps). Its
+ * member rows go after these statements: a user's with its row (trigger, migration 0011), a group's
+ * by `deleteResource`.
  */
 export function leaveParents(
   scope: Scope & { tokenId: string; at: string },
   memberId: string,
-  alsoEvents?: SQL,
+  laterEvents: SQL,
 ) {
   const { tenantId, tokenId, at } = scope
   const parents = sql`SELECT group_id FROM group_members WHERE tenant_id = ${tenantId} AND member_id = ${memberId}`
   return [
     sql`UPDATE groups SET version = version + 1, last_modified = ${at}
       WHERE tenant_id = ${tenantId} AND id IN (${parents})`,
-    returningEvents(sql`INSERT INTO scim_events (id, tenant_id, resource_type, resource_id, operation, attributes, member_ids, version, occurred_at, token_id)
+    returningEvents(sql`INSERT INTO scim_events (${EVENT_COLUMNS})
       SELECT lower(hex(randomblob(16))), ${tenantId}, 'Group', g.id, 'membersRemoved', '["members"]',
         json_array(${memberId}), g.version, ${at}, ${tokenId}
-      FROM groups g WHERE g.tenant_id = ${tenantId} AND g.id IN (${parents})${alsoEvents ? sql` UNION ALL ${alsoEvents}` : sql``}`),
+      FROM groups g WHERE g.tenant_id = ${tenantId} AND g.id IN (${parents}) UNION ALL ${laterEvents}`),
   ]
 }

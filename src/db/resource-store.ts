@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm'
-import { type ChangeEvent, recordEvent } from './events'
+import { type ChangeEvent, eventRow, recordEvent } from './events'
 import { membershipsInPageOrder, rowsOfKind } from './group-graph'
 import { leaveParents, usersLeftInNoGroup } from './memberships'
 import { byId, type ResourceTable, rowOf, type Scope, type StoredResource } from './resource-tables'
@@ -98,11 +98,12 @@ export function deleteResource(
 ) {
   const { db, tenantId, tokenId, at } = scope
   const event: ChangeEvent = { resourceType: table.type, resourceId: id, operation: 'deleted', version: null }
+  const deleted = eventRow(tenantId, tokenId, at, event)
   // A group's users for whom it was the last group: recorded before its member rows go.
-  const leftInNoGroup =
+  const laterEvents =
     table.type === 'Group'
-      ? usersLeftInNoGroup({ ...scope, groupId: id }, sql`tenant_id = ${tenantId} AND group_id = ${id}`, [])
-      : undefined
+      ? sql`${usersLeftInNoGroup({ ...scope, groupId: id }, sql`tenant_id = ${tenantId} AND group_id = ${id}`, [])} UNION ALL ${deleted}`
+      : deleted
   const groupRows =
     table.type === 'Group'
       ? [
@@ -111,13 +112,12 @@ export function deleteResource(
           releaseValues(tenantId, table.type, id),
         ]
       : []
-  // The count is the guard here, so the event stays last, after those of the groups it left.
+  // The count is the guard here; the deletion's event comes after those of the groups it left.
   return [
     countChange(tenantId, table, -1, unchanged(scope, table, id, versions)),
-    ...leaveParents(scope, id, leftInNoGroup),
+    ...leaveParents(scope, id, laterEvents),
     ...groupRows,
     db.delete(table.table).where(byId(table, tenantId, id)),
-    recordEvent(tenantId, tokenId, at, event),
   ]
 }
 
