@@ -63,24 +63,25 @@ export function eventRowsOf(
 /** Member ids per event row, so no row nears D1's 1 MB value limit. */
 export const MEMBER_IDS_PER_EVENT = 1000
 
-/** The columns an event row gives, in the order `eventRow` and the other event SELECTs give them. */
+/** The columns an event row gives, in the order `eventValues` and the other event SELECTs give them. */
 export const EVENT_COLUMNS = sql.raw(
   'id, tenant_id, resource_type, resource_id, operation, attributes, member_ids, version, occurred_at, token_id',
 )
 
 /**
- * `event` as one row of EVENT_COLUMNS (a SELECT), to insert alone (`recordEvent`) or after other
- * event rows in one INSERT. The version is read from the row when not given (membership changes
- * bump it in SQL). Given `onlyIf` (a condition), its id is NULL unless the condition holds.
+ * `event`'s values for EVENT_COLUMNS, to insert alone (`recordEvent`, as VALUES: a SELECT would
+ * count a row read more) or after other event rows in one INSERT (as a SELECT). The version is read
+ * from the row when not given (membership changes bump it in SQL). Given `onlyIf` (a condition), its
+ * id is NULL unless the condition holds.
  */
-export function eventRow(tenantId: string, tokenId: string, at: string, event: ChangeEvent, onlyIf?: SQL) {
+export function eventValues(tenantId: string, tokenId: string, at: string, event: ChangeEvent, onlyIf?: SQL) {
   const table = event.resourceType === 'User' ? sql`users` : sql`groups`
   const version =
     event.version !== undefined
       ? event.version
       : sql`(SELECT version FROM ${table} WHERE tenant_id = ${tenantId} AND id = ${event.resourceId})`
   const id = onlyIf ? sql`CASE WHEN ${onlyIf} THEN ${crypto.randomUUID()} END` : crypto.randomUUID()
-  return sql`SELECT ${id}, ${tenantId}, ${event.resourceType}, ${event.resourceId}, ${event.operation},
+  return sql`${id}, ${tenantId}, ${event.resourceType}, ${event.resourceId}, ${event.operation},
       ${event.attributes ? JSON.stringify(event.attributes) : null},
       ${event.memberIds ? JSON.stringify(event.memberIds) : null}, ${version}, ${at}, ${tokenId}`
 }
@@ -93,7 +94,7 @@ export function eventRow(tenantId: string, tokenId: string, at: string, event: C
  */
 export function recordEvent(tenantId: string, tokenId: string, at: string, event: ChangeEvent, onlyIf?: SQL) {
   return returningEvents(
-    sql`INSERT INTO scim_events (${EVENT_COLUMNS}) ${eventRow(tenantId, tokenId, at, event, onlyIf)}`,
+    sql`INSERT INTO scim_events (${EVENT_COLUMNS}) VALUES (${eventValues(tenantId, tokenId, at, event, onlyIf)})`,
   )
 }
 

@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm'
-import { type ChangeEvent, eventRow, recordEvent } from './events'
+import { type ChangeEvent, eventValues, recordEvent } from './events'
 import { membershipsInPageOrder, rowsOfKind } from './group-graph'
 import { leaveParents, usersLeftInNoGroup } from './memberships'
 import { byId, type ResourceTable, rowOf, type Scope, type StoredResource } from './resource-tables'
@@ -98,7 +98,7 @@ export function deleteResource(
 ) {
   const { db, tenantId, tokenId, at } = scope
   const event: ChangeEvent = { resourceType: table.type, resourceId: id, operation: 'deleted', version: null }
-  const deleted = eventRow(tenantId, tokenId, at, event)
+  const deleted = sql`SELECT ${eventValues(tenantId, tokenId, at, event)}`
   // A group's users for whom it was the last group: recorded before its member rows go.
   const laterEvents =
     table.type === 'Group'
