@@ -99,25 +99,23 @@ export function deleteResource(
   const { db, tenantId, tokenId, at } = scope
   const event: ChangeEvent = { resourceType: table.type, resourceId: id, operation: 'deleted', version: null }
   const deleted = sql`SELECT ${eventValues(tenantId, tokenId, at, event)}`
-  // A group's users for whom it was the last group: recorded before its member rows go.
-  const laterEvents =
-    table.type === 'Group'
-      ? sql`${usersLeftInNoGroup({ ...scope, groupId: id }, sql`tenant_id = ${tenantId} AND group_id = ${id}`, [])} UNION ALL ${deleted}`
-      : deleted
-  const groupRows =
-    table.type === 'Group'
-      ? [
-          sql`DELETE FROM group_members WHERE tenant_id = ${tenantId} AND group_id = ${id}`,
-          sql`DELETE FROM group_members WHERE tenant_id = ${tenantId} AND member_id = ${id}`,
-          releaseValues(tenantId, table.type, id),
-        ]
-      : []
   // The count is the guard here; the deletion's event comes after those of the groups it left.
+  const guard = countChange(tenantId, table, -1, unchanged(scope, table, id, versions))
+  const row = db.delete(table.table).where(byId(table, tenantId, id))
+  if (table.type === 'User') return [guard, ...leaveParents(scope, id, deleted), row]
+  // A group's users for whom it was the last group: recorded before its member rows go.
+  const leftInNoGroup = usersLeftInNoGroup(
+    { ...scope, groupId: id },
+    sql`tenant_id = ${tenantId} AND group_id = ${id}`,
+    [],
+  )
   return [
-    countChange(tenantId, table, -1, unchanged(scope, table, id, versions)),
-    ...leaveParents(scope, id, laterEvents),
-    ...groupRows,
-    db.delete(table.table).where(byId(table, tenantId, id)),
+    guard,
+    ...leaveParents(scope, id, sql`${leftInNoGroup} UNION ALL ${deleted}`),
+    sql`DELETE FROM group_members WHERE tenant_id = ${tenantId} AND group_id = ${id}`,
+    sql`DELETE FROM group_members WHERE tenant_id = ${tenantId} AND member_id = ${id}`,
+    releaseValues(tenantId, table.type, id),
+    row,
   ]
 }
 
