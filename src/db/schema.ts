@@ -120,7 +120,9 @@ export const scimEvents = sqliteTable(
   'scim_events',
   {
     seq: integer().primaryKey({ autoIncrement: true }),
-    id: text().notNull().unique(),
+    // A random UUID, unique by its 122 random bits. No index: nothing looks an event up by id, and
+    // one would cost every write a row written and a page at a random place (migration 0012).
+    id: text().notNull(),
     tenantId: text().notNull(),
     resourceType: text({ enum: ['User', 'Group'] }).notNull(),
     resourceId: text().notNull(),

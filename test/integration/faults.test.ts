@@ -110,13 +110,12 @@ async function world() {
 // ---------------------------------------------------------------------------------------------
 
 describe('atomicity: a request that fails in the middle of its write applies nothing', () => {
-  /** A real statement that violates a unique constraint: it re-inserts an existing event's id. */
+  /** A real statement that violates a unique constraint: it re-inserts an existing count's key. */
   async function violatingStatement() {
-    const id = `fault-${crypto.randomUUID()}`
-    const insert = `INSERT INTO scim_events (id, tenant_id, resource_type, resource_id, operation, occurred_at)
-      VALUES (?, 'fault-fixture', 'User', 'x', 'created', '2026-01-01T00:00:00Z')`
-    await env.DB.prepare(insert).bind(id).run()
-    return env.DB.prepare(insert).bind(id)
+    const insert = `INSERT INTO resource_counts (tenant_id, resource_type, count) VALUES (?, 'User', 0)`
+    const tenant = `fault-${crypto.randomUUID()}`
+    await env.DB.prepare(insert).bind(tenant).run()
+    return env.DB.prepare(insert).bind(tenant)
   }
 
   for (const position of ['in the middle', 'as the last statement'] as const) {

@@ -166,6 +166,33 @@ describe('statements of a user write', () => {
     expect((await createUser(tenant, 'leaving@example.com')).id).not.toBe(user.id)
   })
 
+  it('writes each row and index entry a user needs, and no more: its create and its delete', async ({
+    expect,
+  }) => {
+    const tenant = await createTenant()
+    const rowsWritten = (res: { headers: Headers }) =>
+      Number(/(\d+) rows written/.exec(res.headers.get('server-timing') ?? '')?.[1])
+    const created = await scim(tenant, '/Users', {
+      method: 'POST',
+      body: {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+        userName: 'costly@example.com',
+        externalId: 'ext-costly',
+        emails: [
+          { value: 'costly@example.com', type: 'work', primary: true },
+          { value: 'costly@home.example', type: 'home' },
+        ],
+      },
+    })
+    expect(created.status, created.text).toBe(201)
+    // D1 bills these (`meta.rows_written`, index entries included): an index or a statement more
+    // shows here. A change event is one row and the two index entries its readers use.
+    expect(rowsWritten(created)).toBe(19)
+    const deleted = await scim(tenant, `/Users/${created.json.id}`, { method: 'DELETE' })
+    expect(deleted.status).toBe(204)
+    expect(rowsWritten(deleted)).toBe(8)
+  })
+
   it('answers 412 to a DELETE whose If-Match names an older version, and deletes nothing', async ({
     expect,
   }) => {
