@@ -4,11 +4,13 @@
  * Worker in one sitting, runs interleaved so the machine's load hits both alike, each run on fresh
  * storage; prints each phase's median ops/s, the ratio product ÷ peer and their geometric mean.
  */
-import { join } from 'node:path'
+import { existsSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { currentLoad, machine, revision } from './lib/bench-report'
 import { CliError, runMain } from './lib/cli-error'
 import { parseFlags, positiveInt } from './lib/cli-flags'
-import { compare, formatComparison, type PhaseRates } from './lib/compare-report'
+import { compare, formatComparison, type PhaseRates, verdict } from './lib/compare-report'
 import {
   type Bench,
   checkBench,
@@ -23,12 +25,26 @@ import { PROJECT_ROOT } from './lib/wrangler'
 
 const USAGE = `Usage: npm run bench:compare -- [--runs 3] [--runner start|wrangler-dev]
     [--users 1000] [--groups 20] [--concurrency 8]
-    [--bench-dir ../shared/bench] [--peer-dir /tmp/peer] [--json] [--accept-errors]
+    [--bench-dir ../shared/bench] [--peer-dir /tmp/peer] [--data-dir <dir>] [--json] [--accept-errors]
+  --data-dir is where both servers keep their data (default: the system's temporary directory);
+    --data-dir /dev/shm keeps it in memory, where neither pays for syncing it to disk.
   --accept-errors counts runs with errors (listed under the table) instead of running them again.
   The peer must be installed first (../shared/bench/README.md):
     cp -r ../shared/bench/peer-scimmy /tmp/peer && (cd /tmp/peer && npm ci)`
 
 const log = (line: string) => process.stderr.write(`${line}\n`)
+
+/**
+ * Puts both servers' data under `dir`: every run's storage is a fresh `mkdtemp(tmpdir())`, and
+ * SQLite, in workerd as in the peer, writes its temporary files (such as a large write's journal)
+ * to TMPDIR, which children inherit.
+ */
+function useDataDir(dir: string): void {
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new CliError(`--data-dir ${dir} is not a directory`, USAGE)
+  process.env.TMPDIR = resolve(dir)
+}
+
 // Attempts per run: a run with any error is invalid (the workload's rule) and is run again.
 const ATTEMPTS = 3
 
@@ -60,6 +76,7 @@ async function main(): Promise<void> {
       concurrency: { type: 'string' },
       'bench-dir': { type: 'string' },
       'peer-dir': { type: 'string' },
+      'data-dir': { type: 'string' },
       json: { type: 'boolean' },
       'accept-errors': { type: 'boolean' },
       help: { type: 'boolean' },
@@ -87,6 +104,8 @@ async function main(): Promise<void> {
     log,
   }
   checkBench(bench)
+  const dataDir = values['data-dir']
+  if (dataDir !== undefined) useDataDir(dataDir)
 
   const config = await copyConfigWithRateLimit(UNTHROTTLED)
   const label = runner === 'start' ? 'npm start' : 'wrangler dev'
@@ -111,9 +130,9 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\n${formatComparison(comparison, label)}\n\n` +
       `${users} users, ${groups} groups, ${concurrency} in flight; medians of ${runs} runs each, interleaved. ` +
-      `Revision ${revision()}, ${started.toISOString().slice(0, 16)}Z, ${m.cpus} × ${m.cpuModel}, ` +
+      `Revision ${revision()}, ${started.toISOString().slice(0, 16)}Z, data in ${tmpdir()}, ${m.cpus} × ${m.cpuModel}, ` +
       `${m.memoryGb} GB, Node ${m.node}; load average ${loadBefore} before, ${currentLoad()} after. ` +
-      `Lowest ratio: ${comparison.lowest.phase} ${comparison.lowest.ratio.toFixed(2)}. ` +
+      `${verdict(comparison)}. ` +
       `Invalid runs discarded and run again: peer ${discarded.peer}, ${label} ${discarded.product}. ` +
       `Errors per run, in order: ${bench.errors.join('; ')}.\n`,
   )

@@ -42,6 +42,18 @@ export function compare(product: PhaseRates[], peer: PhaseRates[]): Comparison {
   return { phases, geomean, lowest }
 }
 
+/** Issue 19's target under `npm start`: the geometric mean of the ratios, and no phase below a floor. */
+const TARGET = { geomean: 1, floor: 0.2 }
+
+/** The lowest ratio to four places, and whether the target is met, judged on the unrounded ratios. */
+export function verdict(c: Comparison): string {
+  const met = c.geomean >= TARGET.geomean && c.lowest.ratio >= TARGET.floor
+  return (
+    `Lowest ratio ${c.lowest.phase} ${c.lowest.ratio.toFixed(4)}; target (geometric mean ≥ ` +
+    `${TARGET.geomean.toFixed(1)}, no phase below ${TARGET.floor}) ${met ? 'met' : 'not met'}`
+  )
+}
+
 const rate = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1))
 
 /** A Markdown table: one row per phase, the runs in brackets, then the geometric mean of the ratios. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { compare, formatComparison } from '../../scripts/lib/compare-report'
+import { compare, formatComparison, verdict } from '../../scripts/lib/compare-report'
 
 const run = (base: number) => ({
   provision: base,
@@ -33,5 +33,17 @@ describe('bench:compare report', () => {
     const text = formatComparison(compare([run(100)], [run(50)]), 'npm start')
     expect(text).toContain('| provision | **100** (100) | **50.0** (50.0) | 2.00 |')
     expect(text).toContain('| geometric mean of the ratios | | | **2.00** |')
+  })
+  it('judges the target on the exact ratios, not the printed ones', () => {
+    // Cleanup at 0.1998 prints as 0.20 in the table, yet it is below the floor of 0.2.
+    const c = compare([{ ...run(100), list: 200, cleanup: 79.92 }], [run(100)])
+    expect(formatComparison(c, 'npm start')).toContain('| 0.20 |')
+    expect(verdict(c)).toBe(
+      'Lowest ratio cleanup 0.1998; target (geometric mean ≥ 1.0, no phase below 0.2) not met',
+    )
+    const met = compare([{ ...run(100), list: 200, cleanup: 80 }], [run(100)])
+    expect(verdict(met)).toBe(
+      'Lowest ratio cleanup 0.2000; target (geometric mean ≥ 1.0, no phase below 0.2) met',
+    )
   })
 })
