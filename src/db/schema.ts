@@ -120,8 +120,8 @@ export const scimEvents = sqliteTable(
   'scim_events',
   {
     seq: integer().primaryKey({ autoIncrement: true }),
-    // A random UUID, unique by its 122 random bits. No index: nothing looks an event up by id, and
-    // one would cost every write a row written and a page at a random place (migration 0012).
+    // Random (122 bits or more), so unique without an index; nothing looks an event up by id, and an
+    // index would cost every write a row written and a page at a random place (migration 0012).
     id: text().notNull(),
     tenantId: text().notNull(),
     resourceType: text({ enum: ['User', 'Group'] }).notNull(),

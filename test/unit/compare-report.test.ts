@@ -34,6 +34,7 @@ describe('bench:compare report', () => {
     expect(text).toContain('| provision | **100** (100) | **50.0** (50.0) | 2.00 |')
     expect(text).toContain('| geometric mean of the ratios | | | **2.00** |')
   })
+
   it('judges the target on the exact ratios, not the printed ones', () => {
     // Cleanup at 0.1998 prints as 0.20 in the table, yet it is below the floor of 0.2.
     const c = compare([{ ...run(100), list: 200, cleanup: 79.92 }], [run(100)])
