@@ -57,7 +57,10 @@ export function roundStatements(tenant: string, tables: readonly string[], rows:
 }
 
 export interface RoundResult {
-  /** Rows deleted by this round, by table. */
+  /**
+   * Rows deleted by this round, by the table whose DELETE removed them: a user's own rows that its
+   * trigger deleted (migration 0011) count as the users table's.
+   */
   readonly deleted: Record<string, number>
   readonly deletedTotal: number
   /** Rows of the tenant left in the database after it. */
